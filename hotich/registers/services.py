@@ -1,0 +1,237 @@
+"""Every write to registers: create, edit, move through the workflow, hand over, assign.
+
+Each function checks the actor's scope, validates, saves in one transaction and records the
+audit event in that transaction. Derived attributes (phase, priority, search key) are computed
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from hotich.accounts.models import Office, Role, User
+from hotich.accounts.queries import office_scope_q
+from hotich.core.audit import audit_record, changed, snapshot
+from hotich.core.text import fold, nfc
+from hotich.registers.domain import TRANSITIONS, Status, phase_for_year, priority_for
+from hotich.registers.models import Assignment, CustodyTransfer, Register
+
+EDITABLE_FIELDS = [
+    "register_type", "authority_name", "authority_level", "authority_unit", "year_start",
+    "year_end", "volume", "page_count", "declared_entries", "first_number", "last_number",
+    "legibility", "condition_note", "note",
+]
+AUDIT_FIELDS = [
+    "custodian_id", "register_type", "authority_name", "authority_level", "authority_unit_id",
+    "year_start", "year_end", "volume", "page_count", "declared_entries", "first_number",
+    "last_number", "legibility", "condition_note", "note", "phase", "priority", "status",
+]
+MANAGER_ROLES = {Role.PROVINCE_ADMIN, Role.UNIT_ADMIN}
+
+
+def _check_can_manage(actor: User, office: Office) -> None:
+    """Registers are inventoried and managed by administrators of the custodian's tree."""
+    if actor.role not in MANAGER_ROLES or actor.is_contractor or actor.office is None:
+        raise PermissionDenied(_("Chỉ quản trị đơn vị mới quản lý được sổ."))
+    if not Office.objects.filter(office_scope_q(actor), pk=office.pk).exists():
+        raise PermissionDenied(_("Sổ này không thuộc đơn vị bạn quản lý."))
+
+
+def _derive(register: Register) -> None:
+    register.authority_name = nfc(register.authority_name)
+    register.authority_key = fold(register.authority_name)
+    register.volume = nfc(register.volume)
+    register.phase = phase_for_year(register.year_start)
+    register.priority = priority_for(
+        legibility=register.legibility, register_type=register.register_type
+    )
+
+
+def register_validate(register: Register) -> None:
+    errors: dict[str, str] = {}
+    this_year = dt.date.today().year
+    if register.year_start and not 1900 <= register.year_start <= this_year:
+        errors["year_start"] = _("Năm phải từ 1900 đến %(y)s.") % {"y": this_year}
+    if register.year_end is not None and register.year_end < register.year_start:
+        errors["year_end"] = _("Năm kết thúc không được trước năm bắt đầu.")
+    if register.year_end is not None and register.year_end - register.year_start > 1:
+        errors["year_end"] = _("Một quyển sổ chỉ kéo dài tối đa hai năm liền nhau.")
+    if not register.volume:
+        errors["volume"] = _("Thiếu quyển số.")
+    if not register.authority_name:
+        errors["authority_name"] = _("Thiếu cơ quan đăng ký.")
+    first, last = register.first_number, register.last_number
+    if first.isdigit() and last.isdigit() and int(last) < int(first):
+        errors["last_number"] = _("Số cuối nhỏ hơn số đầu.")
+    duplicate = Register.objects.filter(
+        custodian_id=register.custodian_id, register_type=register.register_type,
+        authority_key=register.authority_key, year_start=register.year_start,
+        volume=register.volume,
+    ).exclude(pk=register.pk)
+    if duplicate.exists():
+        errors["volume"] = _("Đơn vị đã có sổ cùng loại, cùng cơ quan đăng ký, năm và quyển số này.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> Register:
+    _check_can_manage(actor, custodian)
+    if custodian.is_contractor:
+        raise ValidationError(_("Nhà thầu không lưu giữ sổ hộ tịch."))
+    register = Register(custodian=custodian, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    _derive(register)
+    register_validate(register)
+    register.save()
+    CustodyTransfer.objects.create(
+        register=register, from_office=None, to_office=custodian, date=dt.date.today(),
+        reason=_("Kiểm kê ban đầu"), by=actor,
+    )
+    audit_record(actor=actor, action="register.create", obj=register,
+                 office_path=custodian.path, after=snapshot(register, AUDIT_FIELDS))
+    return register
+
+
+def _locked(register: Register) -> Register:
+    return Register.objects.select_for_update().get(pk=register.pk)
+
+
+@transaction.atomic
+def register_update(
+    *, actor: User, register: Register, data: dict[str, Any], version: int | None = None
+) -> Register:
+    _check_can_manage(actor, register.custodian)
+    current = _locked(register)
+    if version is not None and current.version != version:
+        raise ValidationError(
+            _("Sổ này vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại.")
+        )
+    before = snapshot(current, AUDIT_FIELDS)
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            setattr(current, key, value)
+    _derive(current)
+    register_validate(current)
+    current.version += 1
+    current.save()
+    old, new = changed(before, snapshot(current, AUDIT_FIELDS))
+    if new:
+        audit_record(actor=actor, action="register.update", obj=current,
+                     office_path=current.custodian.path, before=old, after=new)
+    return current
+
+
+@transaction.atomic
+def register_transition(*, actor: User, register: Register, to: str, reason: str = "") -> Register:
+    """Move a register through the workflow (see `domain.TRANSITIONS`)."""
+    _check_can_manage(actor, register.custodian)
+    current = _locked(register)
+    if to not in TRANSITIONS.get(current.status, frozenset()):
+        raise ValidationError(
+            _("Không thể chuyển sổ từ “%(a)s” sang “%(b)s”.")
+            % {"a": Status(current.status).label, "b": Status(to).label}
+        )
+    before = current.status
+    current.status = to
+    current.version += 1
+    current.save(update_fields=["status", "version", "updated_at"])
+    audit_record(actor=actor, action="register.transition", obj=current,
+                 office_path=current.custodian.path, before={"status": before},
+                 after={"status": to, "reason": reason})
+    return current
+
+
+@transaction.atomic
+def register_handover(
+    *, actor: User, register: Register, to_office: Office, date: dt.date, reason: str
+) -> Register:
+    """Hand a register to another custodian (e.g. after a merger, Công văn 3792/BTP-HTQTCT).
+
+    The receiving office need not be in the actor's tree (a merged unit hands over to the
+    absorbing one); the actor must manage the register's current custodian.
+    """
+    _check_can_manage(actor, register.custodian)
+    if to_office.is_contractor or not to_office.is_active:
+        raise ValidationError(_("Chỉ có thể bàn giao sổ cho một cơ quan đang hoạt động."))
+    current = _locked(register)
+    if to_office.pk == current.custodian_id:
+        raise ValidationError(_("Sổ đã thuộc đơn vị này."))
+    from_office = current.custodian
+    CustodyTransfer.objects.create(
+        register=current, from_office=from_office, to_office=to_office, date=date,
+        reason=reason, by=actor,
+    )
+    current.custodian = to_office
+    current.version += 1
+    current.save(update_fields=["custodian", "version", "updated_at"])
+    # Assignments to the old custodian's staff end with the handover.
+    ended = current.assignments.filter(active=True).update(active=False)
+    for path in {from_office.path, to_office.path}:
+        audit_record(actor=actor, action="register.handover", obj=current, office_path=path,
+                     before={"custodian": from_office.pk, "custodian_name": from_office.name},
+                     after={"custodian": to_office.pk, "custodian_name": to_office.name,
+                            "date": date, "reason": reason, "assignments_ended": ended})
+    return current
+
+
+def _assignable(actor: User, register: Register, user: User | None, office: Office | None,
+                task: str) -> None:
+    custodian = register.custodian
+    if user is not None:
+        if not user.is_active or user.office is None:
+            raise ValidationError(_("Tài khoản không hoạt động."))
+        if not user.office.is_within(custodian) and not user.office.is_within(actor.office):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Tài khoản không thuộc đơn vị của bạn."))
+        expected = {Assignment.Task.REVIEW: Role.REVIEWER}.get(task, Role.OPERATOR)  # type: ignore[call-overload]
+        if user.role != expected:
+            raise ValidationError(_("Vai trò của tài khoản không phù hợp với công việc được giao."))
+    if office is not None:
+        if not office.is_contractor:
+            raise ValidationError(_("Chỉ giao cả đơn vị cho nhà thầu."))
+        if not office.is_within(actor.office):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Nhà thầu không thuộc đơn vị của bạn."))
+
+
+@transaction.atomic
+def register_assign(
+    *, actor: User, register: Register, task: str, user: User | None = None,
+    office: Office | None = None,
+) -> Assignment:
+    _check_can_manage(actor, register.custodian)
+    if (user is None) == (office is None):
+        raise ValidationError(_("Chọn một tài khoản hoặc một nhà thầu."))
+    _assignable(actor, register, user, office, task)
+    existing = register.assignments.filter(active=True, task=task).filter(
+        Q(user=user) if user else Q(office=office, user__isnull=True)
+    ).first()
+    if existing:
+        return existing
+    assignment = Assignment.objects.create(
+        register=register, user=user, office=office, task=task, assigned_by=actor
+    )
+    audit_record(actor=actor, action="register.assign", obj=register,
+                 office_path=register.custodian.path,
+                 after={"assignment": assignment.pk, "task": task,
+                        "user": user.username if user else None,
+                        "office": office.name if office else None})
+    return assignment
+
+
+@transaction.atomic
+def register_unassign(*, actor: User, assignment: Assignment) -> Assignment:
+    register = assignment.register
+    _check_can_manage(actor, register.custodian)
+    assignment.active = False
+    assignment.save(update_fields=["active"])
+    audit_record(actor=actor, action="register.unassign", obj=register,
+                 office_path=register.custodian.path,
+                 before={"assignment": assignment.pk, "task": assignment.task,
+                         "user": assignment.user.username if assignment.user else None,
+                         "office": assignment.office.name if assignment.office else None})
+    return assignment

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from hotich.registers.views import register_my_work
+
+urlpatterns = [
+    path("", register_my_work, name="home"),
+    path("", include("hotich.core.urls")),
+    path("", include("hotich.accounts.urls")),
+    path("don-vi-hanh-chinh/", include("hotich.units.urls")),
+    path("so/", include("hotich.registers.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
