@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-# Tests never touch a real data directory; jobs run inline.
-os.environ.setdefault("HOTICH_DATA_DIR", tempfile.mkdtemp(prefix="hotich-test-"))
-os.environ["HOTICH_JOBS"] = "immediate"
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

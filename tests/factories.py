@@ -11,6 +11,7 @@ from hotich.registers.models import Register
 class OfficeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Office
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Đơn vị {n}")
     kind = "district"

@@ -235,3 +235,53 @@ def register_unassign(*, actor: User, assignment: Assignment) -> Assignment:
                          "user": assignment.user.username if assignment.user else None,
                          "office": assignment.office.name if assignment.office else None})
     return assignment
+
+
+@transaction.atomic
+def register_bulk_create(
+    *, actor: User, custodian: Office, rows: list[Any]
+) -> tuple[list[Register], list[Any]]:
+    """Create every row of a checked list, or none: returns (created, rows with errors).
+
+    Rows already carrying read errors, and rows the register rules reject, come back with
+    their errors; if any row has an error nothing is created.
+    """
+    _check_can_manage(actor, custodian)
+    seen: set[tuple[str, str, int, str]] = set()
+    candidates: list[Register] = []
+    for row in rows:
+        if row.errors:
+            continue
+        register = Register(custodian=custodian, **row.data)
+        _derive(register)
+        try:
+            register_validate(register)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                label = str(Register._meta.get_field(field_name).verbose_name)
+                row.errors.extend((label, m) for m in messages)
+            continue
+        key = (register.register_type, register.authority_key, register.year_start, register.volume)
+        if key in seen:
+            row.errors.append((str(_("Quyển số")), _("Trùng với một dòng khác trong tệp.")))
+            continue
+        seen.add(key)
+        candidates.append(register)
+    failed = [row for row in rows if row.errors]
+    if failed:
+        return [], failed
+    created = []
+    for register in candidates:
+        register.save()
+        CustodyTransfer.objects.create(
+            register=register, from_office=None, to_office=custodian, date=dt.date.today(),
+            reason=_("Kiểm kê ban đầu"), by=actor,
+        )
+        audit_record(actor=actor, action="register.create", obj=register,
+                     office_path=custodian.path, after=snapshot(register, AUDIT_FIELDS))
+        created.append(register)
+    audit_record(actor=actor, action="register.bulk_create", obj=None,
+                 object_type="registers.register", object_repr=custodian.name,
+                 office_path=custodian.path,
+                 after={"count": len(created), "ids": [r.pk for r in created]})
+    return created, []

@@ -1,1 +1,3 @@
-def register_my_work(request): ...
+from hotich.registers.views.pages import register_my_work
+
+__all__ = ["register_my_work"]

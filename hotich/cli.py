@@ -1,0 +1,140 @@
+"""The `hotich` command: `demo`, `serve`, `worker`, and every Django management command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+FIRST_RUN_HELP = """\
+Hộ tịch số — các lệnh / commands:
+  hotich demo      cài đặt, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000
+                   (set up, load demo data and start the app)
+  hotich serve     chạy máy chủ web và tiến trình nền (production web server + worker)
+  hotich worker    chỉ chạy tiến trình nền (background worker only, for more workers)
+  hotich <lệnh>    mọi lệnh quản trị của Django, ví dụ: hotich migrate, hotich load_units,
+                   hotich bootstrap --help
+"""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotich.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(host: str, port: int, threads: int, worker: bool) -> None:
+    from django.conf import settings
+    from waitress import serve
+
+    from hotich.core.jobs import job_requeue_interrupted, worker_start_thread
+    from hotich.wsgi import application
+
+    stop = None
+    if worker and settings.HOTICH_JOBS == "thread":
+        from django.db import connection
+
+        # On the embedded SQLite default this process is the only worker, so a job left
+        # "running" was cut off by a stop; its transaction rolled back and it can run again.
+        if connection.vendor == "sqlite":
+            job_requeue_interrupted()
+        stop = worker_start_thread()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        serve(application, host=host, port=port, threads=threads, ident="hotich")
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _setup()
+    from django.conf import settings
+
+    from hotich.demo import demo_load, demo_print
+
+    print(f"Hộ tịch số — dữ liệu tại {settings.DATA_DIR}")
+    print("Đang chuẩn bị cơ sở dữ liệu…")
+    _migrate()
+    accounts = demo_load(stdout=sys.stdout)
+    demo_print(accounts, host=args.host, port=args.port, stdout=sys.stdout)
+    if args.no_serve:
+        return
+    _serve(args.host, args.port, args.threads, worker=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _setup()
+    if not args.no_migrate:
+        _migrate()
+    print(f"Hộ tịch số đang chạy tại http://{args.host}:{args.port} (Ctrl+C để dừng)", flush=True)
+    _serve(args.host, args.port, args.threads, worker=not args.no_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _setup()
+    from hotich.core.jobs import worker_loop
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("Tiến trình nền đang chạy (Ctrl+C để dừng)", flush=True)
+    try:
+        worker_loop(stop=stop, poll_seconds=args.poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotich", description=FIRST_RUN_HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+
+    def web_options(p: argparse.ArgumentParser, host: str) -> None:
+        p.add_argument("--host", default=os.environ.get("HOTICH_HOST", host))
+        p.add_argument("--port", type=int, default=int(os.environ.get("HOTICH_PORT", "8000")))
+        p.add_argument("--threads", type=int, default=int(os.environ.get("HOTICH_THREADS", "8")))
+
+    demo = sub.add_parser("demo", help="set up, load demo data, start the app")
+    web_options(demo, "127.0.0.1")
+    demo.add_argument("--no-serve", action="store_true", help="prepare only, do not start")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="production web server with the background worker")
+    web_options(serve, "0.0.0.0")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not run jobs in this process (run `hotich worker` instead)")
+    serve.add_argument("--no-migrate", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs")
+    worker.add_argument("--poll", type=float, default=2.0)
+    worker.set_defaults(func=cmd_worker)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in {"demo", "serve", "worker", "-h", "--help"}:
+        _setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["hotich", *argv])
+        return
+    args = _parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        print(FIRST_RUN_HELP)
+        return
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Demo data for the first run: one province's offices, accounts of every role, registers.
+
+Everything is created through the services (so the audit trail of the demo is real) and only
+once: running `hotich demo` again finds the demo province and leaves it as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO, Any
+
+from django.db import transaction
+
+from hotich.accounts.models import Office, Role, User
+from hotich.accounts.services import office_create, user_create
+from hotich.core.synthetic import Synth
+from hotich.registers.models import Assignment
+from hotich.registers.services import register_assign, register_create
+from hotich.units.loader import units_load
+from hotich.units.models import AdminUnit
+
+DEMO_PASSWORD = "hotich2025demo"
+PROVINCE_OFFICE = "Sở Tư pháp tỉnh Nghệ An (mẫu)"
+
+ACCOUNTS = [
+    # username, role, office key, full name
+    ("tinh.admin", Role.PROVINCE_ADMIN, "so", "Trần Thị Hồng Nhung"),
+    ("tinh.thanhtra", Role.AUDITOR, "so", "Hoàng Văn Bình"),
+    ("nghiloc.admin", Role.UNIT_ADMIN, "phong", "Nguyễn Văn Đức"),
+    ("nghiloc.nhaplieu1", Role.OPERATOR, "phong", "Lê Thị Mai"),
+    ("nghiloc.nhaplieu2", Role.OPERATOR, "phong", "Phạm Quang Huy"),
+    ("nghiloc.kiemtra", Role.REVIEWER, "phong", "Đặng Thu Hà"),
+    ("nghiloc.tracuu", Role.LOOKUP, "phong", "Võ Minh Tuấn"),
+    ("nghithach.admin", Role.UNIT_ADMIN, "xa", "Hồ Thị Lan"),
+    ("minhphat.nhaplieu", Role.OPERATOR, "nhathau", "Bùi Văn Toàn"),
+    ("minhphat.kiemtra", Role.REVIEWER, "nhathau", "Ngô Thị Thảo"),
+]
+
+
+def _unit(era: str, level: str, name: str, parent: AdminUnit | None = None) -> AdminUnit | None:
+    qs = AdminUnit.objects.filter(era=era, level=level, name=name)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    return qs.first()
+
+
+def _as_written(commune: AdminUnit) -> str:
+    """How a commune register names its authority: "UBND xã X, huyện Y, tỉnh Z"."""
+    parts = []
+    unit: AdminUnit | None = commune
+    while unit is not None:
+        first, _, rest = unit.name.partition(" ")
+        kind = unit.kind or first
+        name = unit.name[len(kind):].strip() if unit.name.startswith(kind) else rest
+        parts.append(f"{kind.lower()} {name}")
+        unit = unit.parent
+    return "UBND " + ", ".join(parts)
+
+
+@transaction.atomic
+def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tuple[str, str, str]]:
+    def say(message: str) -> None:
+        if stdout:
+            print(message, file=stdout, flush=True)
+
+    if not AdminUnit.objects.exists():
+        say("Đang nạp danh mục đơn vị hành chính (trước và sau 01/7/2025)…")
+        units_load(stdout=stdout)
+    if Office.objects.filter(name=PROVINCE_OFFICE).exists():
+        say("Dữ liệu mẫu đã có sẵn.")
+        return [(u, str(r.label), o) for u, r, o, _n in ACCOUNTS]
+
+    say("Đang tạo dữ liệu mẫu…")
+    province_now = _unit("2025", "province", "Tỉnh Nghệ An")
+    province_then = _unit("legacy", "province", "Tỉnh Nghệ An")
+    district = _unit("legacy", "district", "Huyện Nghi Lộc", province_then)
+    communes = list(AdminUnit.objects.filter(parent=district).order_by("name")) if district else []
+    commune_now = _unit("2025", "commune", "Xã Nghi Lộc", province_now) or (
+        AdminUnit.objects.filter(era="2025", level="commune", parent=province_now).first()
+    )
+
+    offices: dict[str, Office] = {}
+    offices["so"] = office_create(actor=None, name=PROVINCE_OFFICE, kind=Office.Kind.PROVINCE,
+                                  parent=None, unit=province_now)
+    offices["phong"] = office_create(actor=None, name="Phòng Tư pháp huyện Nghi Lộc (cũ)",
+                                     kind=Office.Kind.DISTRICT, parent=offices["so"], unit=district)
+    offices["xa"] = office_create(actor=None, name=f"UBND {commune_now.name if commune_now else 'xã'}",
+                                  kind=Office.Kind.COMMUNE, parent=offices["phong"], unit=commune_now)
+    offices["nhathau"] = office_create(actor=None, name="Công ty CP Số hóa Minh Phát",
+                                       kind=Office.Kind.CONTRACTOR, parent=offices["phong"])
+
+    today = dt.date.today()
+    users: dict[str, User] = {}
+    for username, role, office_key, full_name in ACCOUNTS:
+        contractor = offices[office_key].is_contractor
+        users[username], _pw = user_create(
+            actor=None, username=username, office=offices[office_key], role=role,
+            full_name=full_name, password=DEMO_PASSWORD, must_change_password=False,
+            contract_start=today - dt.timedelta(days=30) if contractor else None,
+            contract_end=today + dt.timedelta(days=335) if contractor else None,
+        )
+
+    authorities = [(_as_written(c), c) for c in communes[:8]] or [
+        ("UBND xã Nghi Thạch, huyện Nghi Lộc, tỉnh Nghệ An", None)
+    ]
+    admin = users["nghiloc.admin"]
+    synth = Synth(seed=2025)
+    created = []
+    names = [a for a, _u in authorities]
+    units = dict(authorities)
+    for spec in synth.register_specs(registers, authorities=names, year_range=(1995, 2015)):
+        spec = dict(spec)
+        spec["authority_level"] = "commune"
+        spec["authority_unit"] = units.get(spec["authority_name"])
+        custodian = offices["phong"] if len(created) % 4 else offices["xa"]
+        try:
+            created.append(register_create(actor=admin if custodian == offices["phong"] else
+                                           users["nghithach.admin"], custodian=custodian, data=spec))
+        except Exception:  # a generated duplicate volume: skip it, the demo needs no exact count
+            continue
+    for i, register in enumerate(r for r in created if r.custodian == offices["phong"]):
+        if i % 3 == 0:
+            register_assign(actor=admin, register=register, task=Assignment.Task.KEYING,
+                            user=users["nghiloc.nhaplieu1"])
+        elif i % 3 == 1:
+            register_assign(actor=admin, register=register, task=Assignment.Task.KEYING,
+                            office=offices["nhathau"])
+        if i % 5 == 0:
+            register_assign(actor=admin, register=register, task=Assignment.Task.REVIEW,
+                            user=users["nghiloc.kiemtra"])
+    say(f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ.")
+    return [(u, str(r.label), offices[o].name) for u, r, o, _n in ACCOUNTS]
+
+
+def demo_print(accounts: list[Any], *, host: str, port: int, stdout: IO[str]) -> None:
+    line = "─" * 78
+    print(line, file=stdout)
+    print("Tài khoản mẫu / demo accounts (mật khẩu / password: "
+          f"{DEMO_PASSWORD})", file=stdout)
+    for username, role, office in accounts:
+        print(f"  {username:<20} {role:<22} {office}", file=stdout)
+    print(line, file=stdout)
+    shown = "127.0.0.1" if host in {"0.0.0.0", ""} else host
+    print(f"Mở trình duyệt tại / open: http://{shown}:{port}   (Ctrl+C để dừng / to stop)",
+          file=stdout, flush=True)
