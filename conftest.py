@@ -37,8 +37,13 @@ def tree(db):
     so_b = OfficeFactory(name="Sở Tư pháp B", kind="province", parent=None)
     phong_b = OfficeFactory(name="Phòng Tư pháp B1", kind="district", parent=so_b)
     return {
-        "so": so, "phong": phong, "xa": xa, "nhathau": nhathau, "phong2": phong2,
-        "so_b": so_b, "phong_b": phong_b,
+        "so": so,
+        "phong": phong,
+        "xa": xa,
+        "nhathau": nhathau,
+        "phong2": phong2,
+        "so_b": so_b,
+        "phong_b": phong_b,
     }
 
 
@@ -47,9 +52,11 @@ def users(tree):
     """One account per role, named by role and office."""
     import datetime as dt
 
+    from django.utils import timezone
+
     from tests.factories import UserFactory
 
-    today = dt.date.today()
+    today = timezone.localdate()
     return {
         "province_admin": UserFactory(username="tinh", office=tree["so"], role="province_admin"),
         "unit_admin": UserFactory(username="phong", office=tree["phong"], role="unit_admin"),
@@ -59,12 +66,17 @@ def users(tree):
         "auditor": UserFactory(username="thanhtra", office=tree["so"], role="auditor"),
         "commune_admin": UserFactory(username="xa", office=tree["xa"], role="unit_admin"),
         "contractor": UserFactory(
-            username="nhathau", office=tree["nhathau"], role="operator",
-            contract_start=today - dt.timedelta(days=30), contract_end=today + dt.timedelta(days=30),
+            username="nhathau",
+            office=tree["nhathau"],
+            role="operator",
+            contract_start=today - dt.timedelta(days=30),
+            contract_end=today + dt.timedelta(days=30),
         ),
         "other_admin": UserFactory(username="phong2", office=tree["phong2"], role="unit_admin"),
         "other_province": UserFactory(username="tinhb", office=tree["so_b"], role="province_admin"),
-        "other_operator": UserFactory(username="nhaplieub", office=tree["phong_b"], role="operator"),
+        "other_operator": UserFactory(
+            username="nhaplieub", office=tree["phong_b"], role="operator"
+        ),
     }
 
 

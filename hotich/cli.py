@@ -94,8 +94,11 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotich", description=FIRST_RUN_HELP,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="hotich",
+        description=FIRST_RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command")
 
     def web_options(p: argparse.ArgumentParser, host: str) -> None:
@@ -110,8 +113,11 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="production web server with the background worker")
     web_options(serve, "0.0.0.0")
-    serve.add_argument("--no-worker", action="store_true",
-                       help="do not run jobs in this process (run `hotich worker` instead)")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run jobs in this process (run `hotich worker` instead)",
+    )
     serve.add_argument("--no-migrate", action="store_true")
     serve.set_defaults(func=cmd_serve)
 

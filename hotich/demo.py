@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from hotich.accounts.models import Office, Role, User
 from hotich.accounts.services import office_create, user_create
@@ -51,7 +53,7 @@ def _as_written(commune: AdminUnit) -> str:
     while unit is not None:
         first, _, rest = unit.name.partition(" ")
         kind = unit.kind or first
-        name = unit.name[len(kind):].strip() if unit.name.startswith(kind) else rest
+        name = unit.name[len(kind) :].strip() if unit.name.startswith(kind) else rest
         parts.append(f"{kind.lower()} {name}")
         unit = unit.parent
     return "UBND " + ", ".join(parts)
@@ -80,22 +82,42 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
     )
 
     offices: dict[str, Office] = {}
-    offices["so"] = office_create(actor=None, name=PROVINCE_OFFICE, kind=Office.Kind.PROVINCE,
-                                  parent=None, unit=province_now)
-    offices["phong"] = office_create(actor=None, name="Phòng Tư pháp huyện Nghi Lộc (cũ)",
-                                     kind=Office.Kind.DISTRICT, parent=offices["so"], unit=district)
-    offices["xa"] = office_create(actor=None, name=f"UBND {commune_now.name if commune_now else 'xã'}",
-                                  kind=Office.Kind.COMMUNE, parent=offices["phong"], unit=commune_now)
-    offices["nhathau"] = office_create(actor=None, name="Công ty CP Số hóa Minh Phát",
-                                       kind=Office.Kind.CONTRACTOR, parent=offices["phong"])
+    offices["so"] = office_create(
+        actor=None, name=PROVINCE_OFFICE, kind=Office.Kind.PROVINCE, parent=None, unit=province_now
+    )
+    offices["phong"] = office_create(
+        actor=None,
+        name="Phòng Tư pháp huyện Nghi Lộc (cũ)",
+        kind=Office.Kind.DISTRICT,
+        parent=offices["so"],
+        unit=district,
+    )
+    offices["xa"] = office_create(
+        actor=None,
+        name=f"UBND {commune_now.name if commune_now else 'xã'}",
+        kind=Office.Kind.COMMUNE,
+        parent=offices["phong"],
+        unit=commune_now,
+    )
+    offices["nhathau"] = office_create(
+        actor=None,
+        name="Công ty CP Số hóa Minh Phát",
+        kind=Office.Kind.CONTRACTOR,
+        parent=offices["phong"],
+    )
 
-    today = dt.date.today()
+    today = timezone.localdate()
     users: dict[str, User] = {}
     for username, role, office_key, full_name in ACCOUNTS:
         contractor = offices[office_key].is_contractor
         users[username], _pw = user_create(
-            actor=None, username=username, office=offices[office_key], role=role,
-            full_name=full_name, password=DEMO_PASSWORD, must_change_password=False,
+            actor=None,
+            username=username,
+            office=offices[office_key],
+            role=role,
+            full_name=full_name,
+            password=DEMO_PASSWORD,
+            must_change_password=False,
             contract_start=today - dt.timedelta(days=30) if contractor else None,
             contract_end=today + dt.timedelta(days=335) if contractor else None,
         )
@@ -104,30 +126,47 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
         ("UBND xã Nghi Thạch, huyện Nghi Lộc, tỉnh Nghệ An", None)
     ]
     admin = users["nghiloc.admin"]
-    synth = Synth(seed=2025)
     created = []
-    names = [a for a, _u in authorities]
-    units = dict(authorities)
-    for spec in synth.register_specs(registers, authorities=names, year_range=(1995, 2015)):
-        spec = dict(spec)
-        spec["authority_level"] = "commune"
-        spec["authority_unit"] = units.get(spec["authority_name"])
-        custodian = offices["phong"] if len(created) % 4 else offices["xa"]
+    specs = Synth(seed=2025).register_specs(
+        registers,
+        authorities=[(name, "commune") for name, _u in authorities],
+        year_range=(1995, 2015),
+    )
+    for spec in specs:
+        unit = authorities[spec.pop("authority_index")][1]
+        at_commune = len(created) % 4 == 0
+        custodian = offices["xa"] if at_commune else offices["phong"]
+        actor = users["nghithach.admin"] if at_commune else admin
         try:
-            created.append(register_create(actor=admin if custodian == offices["phong"] else
-                                           users["nghithach.admin"], custodian=custodian, data=spec))
-        except Exception:  # a generated duplicate volume: skip it, the demo needs no exact count
-            continue
+            created.append(
+                register_create(
+                    actor=actor, custodian=custodian, data={**spec, "authority_unit": unit}
+                )
+            )
+        except ValidationError:
+            continue  # a generated duplicate volume; the demo needs no exact count
     for i, register in enumerate(r for r in created if r.custodian == offices["phong"]):
         if i % 3 == 0:
-            register_assign(actor=admin, register=register, task=Assignment.Task.KEYING,
-                            user=users["nghiloc.nhaplieu1"])
+            register_assign(
+                actor=admin,
+                register=register,
+                task=Assignment.Task.KEYING,
+                user=users["nghiloc.nhaplieu1"],
+            )
         elif i % 3 == 1:
-            register_assign(actor=admin, register=register, task=Assignment.Task.KEYING,
-                            office=offices["nhathau"])
+            register_assign(
+                actor=admin,
+                register=register,
+                task=Assignment.Task.KEYING,
+                office=offices["nhathau"],
+            )
         if i % 5 == 0:
-            register_assign(actor=admin, register=register, task=Assignment.Task.REVIEW,
-                            user=users["nghiloc.kiemtra"])
+            register_assign(
+                actor=admin,
+                register=register,
+                task=Assignment.Task.REVIEW,
+                user=users["nghiloc.kiemtra"],
+            )
     say(f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ.")
     return [(u, str(r.label), offices[o].name) for u, r, o, _n in ACCOUNTS]
 
@@ -135,11 +174,13 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
 def demo_print(accounts: list[Any], *, host: str, port: int, stdout: IO[str]) -> None:
     line = "─" * 78
     print(line, file=stdout)
-    print("Tài khoản mẫu / demo accounts (mật khẩu / password: "
-          f"{DEMO_PASSWORD})", file=stdout)
+    print(f"Tài khoản mẫu / demo accounts (mật khẩu / password: {DEMO_PASSWORD})", file=stdout)
     for username, role, office in accounts:
         print(f"  {username:<20} {role:<22} {office}", file=stdout)
     print(line, file=stdout)
     shown = "127.0.0.1" if host in {"0.0.0.0", ""} else host
-    print(f"Mở trình duyệt tại / open: http://{shown}:{port}   (Ctrl+C để dừng / to stop)",
-          file=stdout, flush=True)
+    print(
+        f"Mở trình duyệt tại / open: http://{shown}:{port}   (Ctrl+C để dừng / to stop)",
+        file=stdout,
+        flush=True,
+    )

@@ -18,7 +18,7 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     parent = None
 
     @factory.post_generation
-    def set_path(obj, create, extracted, **kwargs):  # noqa: N805
+    def set_path(obj, create, extracted, **kwargs):
         obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
         if create:
             obj.save(update_fields=["path"])

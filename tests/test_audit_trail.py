@@ -13,19 +13,20 @@ def test_audit_events_cannot_be_changed_or_deleted_even_in_sql(users):
     with pytest.raises(PermissionError):
         event.delete()
     table = AuditEvent._meta.db_table
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET action = 'forged' WHERE id = %s", [event.pk])
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET action = 'forged' WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
 
 
 def test_auditors_page_through_and_filter_the_trail_of_their_province(login, users, tree):
-    audit_record(actor=users["operator"], action="register.update", object_type="registers.register")
-    audit_record(actor=users["other_operator"], action="register.update",
-                 object_type="registers.register")
+    audit_record(
+        actor=users["operator"], action="register.update", object_type="registers.register"
+    )
+    audit_record(
+        actor=users["other_operator"], action="register.update", object_type="registers.register"
+    )
     client = login(users["auditor"])
     page = client.get(reverse("accounts:audit_list"), {"action": "register.update"})
     events = list(page.context["page_obj"])

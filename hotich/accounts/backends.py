@@ -33,8 +33,12 @@ class LockoutBackend(ModelBackend):
             user.refresh_from_db(fields=["failed_logins"])
             if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
                 User.objects.filter(pk=user.pk).update(locked_at=timezone.now())
-                audit_record(actor=user, action="account.locked", obj=user,
-                             after={"failed_logins": user.failed_logins})
+                audit_record(
+                    actor=user,
+                    action="account.locked",
+                    obj=user,
+                    after={"failed_logins": user.failed_logins},
+                )
                 if request is not None:
                     request.hotich_locked = True
             return None

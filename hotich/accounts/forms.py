@@ -19,18 +19,30 @@ class DateInput(forms.DateInput):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Mật khẩu"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("Mật khẩu hiện tại"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autofocus": True}))
-    new_password1 = forms.CharField(label=_("Mật khẩu mới"), strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label=_("Nhập lại mật khẩu mới"), strip=False,
-                                    widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True}),
+    )
+    new_password1 = forms.CharField(
+        label=_("Mật khẩu mới"), strip=False, widget=forms.PasswordInput
+    )
+    new_password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"), strip=False, widget=forms.PasswordInput
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,7 +75,9 @@ class OfficeForm(forms.Form):
 
 class UserForm(forms.Form):
     username = forms.RegexField(
-        label=_("Tên đăng nhập"), max_length=150, regex=r"^[A-Za-z0-9_.-]+$",
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.-]+$",
         error_messages={"invalid": _("Chỉ dùng chữ không dấu, số và . _ -")},
     )
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
@@ -71,8 +85,12 @@ class UserForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
-    contract_start = forms.DateField(label=_("Hợp đồng từ ngày"), required=False, widget=DateInput(),
-                                     help_text=_("Bắt buộc với tài khoản của nhà thầu."))
+    contract_start = forms.DateField(
+        label=_("Hợp đồng từ ngày"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Bắt buộc với tài khoản của nhà thầu."),
+    )
     contract_end = forms.DateField(label=_("Hợp đồng đến ngày"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
@@ -81,8 +99,9 @@ class UserForm(forms.Form):
         self.fields["office"].queryset = office_manageable_for_user(actor)
         if actor.office is not None:
             self.fields["role"].choices = [
-                (r, label) for r, label in Role.choices if can_grant(actor, r, actor.office)
-                or (r in {Role.OPERATOR, Role.REVIEWER})
+                (r, label)
+                for r, label in Role.choices
+                if can_grant(actor, r, actor.office) or (r in {Role.OPERATOR, Role.REVIEWER})
             ]
         if editing:
             self.fields["username"].disabled = True

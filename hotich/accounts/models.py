@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,11 +28,19 @@ class Office(models.Model):
     name = models.CharField(_("Tên đơn vị"), max_length=255)
     kind = models.CharField(_("Loại"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("Đơn vị cấp trên"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("Đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     unit = models.ForeignKey(
-        AdminUnit, verbose_name=_("Địa bàn"), null=True, blank=True, on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name=_("Địa bàn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="offices",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -74,7 +82,10 @@ CONTRACTOR_ROLES = frozenset({Role.OPERATOR, Role.REVIEWER})
 
 class User(AbstractUser):
     office = models.ForeignKey(
-        Office, verbose_name=_("Đơn vị"), null=True, on_delete=models.PROTECT,
+        Office,
+        verbose_name=_("Đơn vị"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     role = models.CharField(_("Vai trò"), max_length=20, choices=Role.choices)
@@ -88,8 +99,6 @@ class User(AbstractUser):
     created_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["username"]

@@ -22,8 +22,17 @@ from hotich.core.audit import audit_record, changed, snapshot
 from hotich.units.models import AdminUnit
 
 USER_AUDIT_FIELDS = [
-    "username", "full_name", "email", "phone", "office_id", "role", "is_active",
-    "contract_start", "contract_end", "must_change_password", "locked_at",
+    "username",
+    "full_name",
+    "email",
+    "phone",
+    "office_id",
+    "role",
+    "is_active",
+    "contract_start",
+    "contract_end",
+    "must_change_password",
+    "locked_at",
 ]
 OFFICE_AUDIT_FIELDS = ["name", "kind", "parent_id", "unit_id", "is_active", "path"]
 
@@ -36,8 +45,11 @@ ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
 }
 
 
+ROLE_RANK: dict[str, int] = {Role.PROVINCE_ADMIN: 3, Role.UNIT_ADMIN: 2}
+
+
 def _role_rank(role: str) -> int:
-    return {Role.PROVINCE_ADMIN: 3, Role.UNIT_ADMIN: 2}.get(role, 1)
+    return ROLE_RANK.get(role, 1)
 
 
 def can_grant(actor: User, role: str, office: Office) -> bool:
@@ -63,7 +75,11 @@ def _check_manages(actor: User, office: Office) -> None:
 
 @transaction.atomic
 def office_create(
-    *, actor: User | None, name: str, kind: str, parent: Office | None,
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: Office | None,
     unit: AdminUnit | None = None,
 ) -> Office:
     """Create an office. `actor=None` is the installer (first Sở Tư pháp, demo data)."""
@@ -78,7 +94,10 @@ def office_create(
     office.path = f"{parent.path if parent else '/'}{office.pk}/"
     office.save(update_fields=["path"])
     audit_record(
-        actor=actor, action="office.create", obj=office, office_path=office.path,
+        actor=actor,
+        action="office.create",
+        obj=office,
+        office_path=office.path,
         after=snapshot(office, OFFICE_AUDIT_FIELDS),
     )
     return office
@@ -96,8 +115,14 @@ def office_update(
     office.save(update_fields=["name", "unit", "is_active"])
     old, new = changed(before, snapshot(office, OFFICE_AUDIT_FIELDS))
     if new:
-        audit_record(actor=actor, action="office.update", obj=office, office_path=office.path,
-                     before=old, after=new)
+        audit_record(
+            actor=actor,
+            action="office.update",
+            obj=office,
+            office_path=office.path,
+            before=old,
+            after=new,
+        )
     return office
 
 
@@ -106,7 +131,9 @@ def office_update(
 
 def _validate_contract(office: Office, start: dt.date | None, end: dt.date | None) -> None:
     if office.is_contractor and not (start and end):
-        raise ValidationError(_("Tài khoản nhà thầu phải có thời hạn hợp đồng (từ ngày, đến ngày)."))
+        raise ValidationError(
+            _("Tài khoản nhà thầu phải có thời hạn hợp đồng (từ ngày, đến ngày).")
+        )
     if start and end and end < start:
         raise ValidationError(_("Ngày kết thúc hợp đồng phải sau ngày bắt đầu."))
 
@@ -114,17 +141,24 @@ def _validate_contract(office: Office, start: dt.date | None, end: dt.date | Non
 def temporary_password() -> str:
     # Letters and digits from an unambiguous alphabet, easy to read out over the phone.
     alphabet = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY"
-    return (
-        "".join(secrets.choice(alphabet) for _ in range(8))
-        + "".join(secrets.choice("23456789") for _ in range(4))
+    return "".join(secrets.choice(alphabet) for _ in range(8)) + "".join(
+        secrets.choice("23456789") for _ in range(4)
     )
 
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, username: str, office: Office, role: str, full_name: str = "",
-    email: str = "", phone: str = "", password: str | None = None,
-    contract_start: dt.date | None = None, contract_end: dt.date | None = None,
+    *,
+    actor: User | None,
+    username: str,
+    office: Office,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    password: str | None = None,
+    contract_start: dt.date | None = None,
+    contract_end: dt.date | None = None,
     must_change_password: bool = True,
 ) -> tuple[User, str]:
     """Create an account; returns it with its first password (generated when none is given)."""
@@ -137,23 +171,43 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("Tên đăng nhập “%(u)s” đã có.") % {"u": username})
     user = User(
-        username=username, office=office, role=role, full_name=full_name.strip(), email=email,
-        phone=phone, contract_start=contract_start, contract_end=contract_end,
-        must_change_password=must_change_password, created_by=actor,
+        username=username,
+        office=office,
+        role=role,
+        full_name=full_name.strip(),
+        email=email,
+        phone=phone,
+        contract_start=contract_start,
+        contract_end=contract_end,
+        must_change_password=must_change_password,
+        created_by=actor,
     )
     password = password or temporary_password()
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user, office_path=office.path,
-                 after=snapshot(user, USER_AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        office_path=office.path,
+        after=snapshot(user, USER_AUDIT_FIELDS),
+    )
     return user, password
 
 
 @transaction.atomic
 def user_update(
-    *, actor: User, user: User, full_name: str, email: str, phone: str, role: str,
-    office: Office, contract_start: dt.date | None, contract_end: dt.date | None,
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    email: str,
+    phone: str,
+    role: str,
+    office: Office,
+    contract_start: dt.date | None,
+    contract_end: dt.date | None,
 ) -> User:
     _check_manages(actor, user.office)  # type: ignore[arg-type]
     if user.pk == actor.pk and (role != actor.role or office != actor.office):
@@ -168,8 +222,14 @@ def user_update(
     user.save()
     old, new = changed(before, snapshot(user, USER_AUDIT_FIELDS))
     if new:
-        audit_record(actor=actor, action="user.update", obj=user, office_path=office.path,
-                     before=old, after=new)
+        audit_record(
+            actor=actor,
+            action="user.update",
+            obj=user,
+            office_path=office.path,
+            before=old,
+            after=new,
+        )
     return user
 
 
@@ -182,8 +242,13 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         raise PermissionDenied(_("Bạn không quản lý tài khoản này."))
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user,
-                 office_path=user.office.path, after={"is_active": active})  # type: ignore[union-attr]
+    audit_record(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        office_path=user.office.path,
+        after={"is_active": active},
+    )  # type: ignore[union-attr]
     return user
 
 
@@ -198,8 +263,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.failed_logins, user.locked_at = 0, None
     user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_at"])
-    audit_record(actor=actor, action="user.reset_password", obj=user,
-                 office_path=user.office.path)  # type: ignore[union-attr]
+    audit_record(actor=actor, action="user.reset_password", obj=user, office_path=user.office.path)  # type: ignore[union-attr]
     return password
 
 
@@ -208,8 +272,7 @@ def user_unlock(*, actor: User, user: User) -> User:
     _check_manages(actor, user.office)  # type: ignore[arg-type]
     user.failed_logins, user.locked_at = 0, None
     user.save(update_fields=["failed_logins", "locked_at"])
-    audit_record(actor=actor, action="user.unlock", obj=user,
-                 office_path=user.office.path)  # type: ignore[union-attr]
+    audit_record(actor=actor, action="user.unlock", obj=user, office_path=user.office.path)  # type: ignore[union-attr]
     return user
 
 

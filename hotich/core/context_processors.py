@@ -15,17 +15,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("home"), _("Việc của tôi")),
         (reverse("registers:list"), _("Sổ hộ tịch")),
     ]
-    if user.is_admin:  # type: ignore[union-attr]
+    if user.is_admin:
         items.append((reverse("accounts:office_list"), _("Đơn vị")))
         items.append((reverse("accounts:user_list"), _("Tài khoản")))
-    if user.role in {"province_admin", "unit_admin", "auditor"}:  # type: ignore[union-attr]
+    if user.role in {"province_admin", "unit_admin", "auditor"}:
         items.append((reverse("accounts:audit_list"), _("Nhật ký")))
     items.append((reverse("units:browse"), _("Đơn vị hành chính")))
     path = request.path
     return {
         "nav": [
-            {"url": url, "label": label, "active": path.startswith(url) and url != "/"
-             or path == url}
+            {
+                "url": url,
+                "label": label,
+                "active": (path.startswith(url) and url != "/") or path == url,
+            }
             for url, label in items
         ]
     }

@@ -48,7 +48,7 @@ class JobContext:
         return self.job.args
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        fields = {"progress": done}
+        fields: dict[str, Any] = {"progress": done}
         if total is not None:
             fields["total"] = total
         if message:

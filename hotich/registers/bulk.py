@@ -30,20 +30,32 @@ class Column:
 
 COLUMNS = [
     Column("register_type", gettext_lazy("Loại sổ"), True, ("loai so", "type", "loai")),
-    Column("authority_name", gettext_lazy("Cơ quan đăng ký"), True,
-           ("co quan dang ky", "noi dang ky", "authority")),
+    Column(
+        "authority_name",
+        gettext_lazy("Cơ quan đăng ký"),
+        True,
+        ("co quan dang ky", "noi dang ky", "authority"),
+    ),
     Column("authority_level", gettext_lazy("Cấp"), True, ("cap", "cap co quan dang ky", "level")),
     Column("year_start", gettext_lazy("Năm"), True, ("nam", "nam bat dau", "year")),
     Column("year_end", gettext_lazy("Năm kết thúc"), False, ("nam ket thuc", "year end")),
     Column("volume", gettext_lazy("Quyển số"), True, ("quyen so", "quyen", "volume")),
     Column("page_count", gettext_lazy("Số trang"), False, ("so trang", "pages")),
-    Column("declared_entries", gettext_lazy("Số trường hợp"), False,
-           ("so truong hop", "so ban ghi", "entries")),
+    Column(
+        "declared_entries",
+        gettext_lazy("Số trường hợp"),
+        False,
+        ("so truong hop", "so ban ghi", "entries"),
+    ),
     Column("first_number", gettext_lazy("Số đầu"), False, ("so dau", "so dang ky dau", "first")),
     Column("last_number", gettext_lazy("Số cuối"), False, ("so cuoi", "so dang ky cuoi", "last")),
     Column("legibility", gettext_lazy("Độ rõ"), False, ("do ro", "tinh trang do ro", "legibility")),
-    Column("condition_note", gettext_lazy("Tình trạng vật lý"), False,
-           ("tinh trang vat ly", "tinh trang", "condition")),
+    Column(
+        "condition_note",
+        gettext_lazy("Tình trạng vật lý"),
+        False,
+        ("tinh trang vat ly", "tinh trang", "condition"),
+    ),
     Column("note", gettext_lazy("Ghi chú"), False, ("ghi chu", "note")),
 ]
 MAX_ROWS = 20000
@@ -77,8 +89,9 @@ def _level(value: str) -> str | None:
     key = fold(value)
     if key.startswith(("xa", "phuong", "thi tran", "ubnd cap xa", "commune")):
         return AuthorityLevel.COMMUNE
-    if key.startswith(("huyen", "quan", "thi xa", "thanh pho thuoc tinh", "phong", "ubnd cap huyen",
-                       "district")):
+    if key.startswith(
+        ("huyen", "quan", "thi xa", "thanh pho thuoc tinh", "phong", "ubnd cap huyen", "district")
+    ):
         return AuthorityLevel.DISTRICT
     if key.startswith(("tinh", "so", "thanh pho truc thuoc", "ubnd cap tinh", "province")):
         return AuthorityLevel.PROVINCE
@@ -167,8 +180,10 @@ def _convert(key: str, value: str) -> Any:
     if key == "register_type":
         code = _choice(value, list(RegisterType.choices))
         if code is None:
-            raise ValueError(_("Loại sổ “%(v)s” không có trong danh mục (KS, KH, KT, CMC, HN, …).")
-                             % {"v": value})
+            raise ValueError(
+                _("Loại sổ “%(v)s” không có trong danh mục (KS, KH, KT, CMC, HN, …).")
+                % {"v": value}
+            )
         return code
     if key == "authority_level":
         level = _level(value)

@@ -19,12 +19,15 @@ from hotich.units.models import AdminUnit
 
 class Register(models.Model):
     custodian = models.ForeignKey(
-        Office, verbose_name=_("Đơn vị đang lưu giữ"), on_delete=models.PROTECT,
+        Office,
+        verbose_name=_("Đơn vị đang lưu giữ"),
+        on_delete=models.PROTECT,
         related_name="registers",
     )
     register_type = models.CharField(_("Loại sổ"), max_length=4, choices=RegisterType.choices)
     authority_name = models.CharField(
-        _("Cơ quan đăng ký (như ghi trong sổ)"), max_length=255,
+        _("Cơ quan đăng ký (như ghi trong sổ)"),
+        max_length=255,
         help_text=_("Ghi đúng như trong sổ, ví dụ “UBND xã X, huyện Y, tỉnh Z”."),
     )
     authority_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
@@ -32,14 +35,20 @@ class Register(models.Model):
         _("Cấp cơ quan đăng ký"), max_length=10, choices=AuthorityLevel.choices
     )
     authority_unit = models.ForeignKey(
-        AdminUnit, verbose_name=_("Đơn vị hành chính (thời điểm đăng ký)"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="registers",
+        AdminUnit,
+        verbose_name=_("Đơn vị hành chính (thời điểm đăng ký)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registers",
     )
     year_start = models.PositiveSmallIntegerField(_("Năm bắt đầu"))
     year_end = models.PositiveSmallIntegerField(_("Năm kết thúc"), null=True, blank=True)
     volume = models.CharField(_("Quyển số"), max_length=30, help_text=_("Ví dụ: 01 hoặc 01/2017"))
     page_count = models.PositiveIntegerField(_("Số trang"), null=True, blank=True)
-    declared_entries = models.PositiveIntegerField(_("Số trường hợp (theo sổ)"), null=True, blank=True)
+    declared_entries = models.PositiveIntegerField(
+        _("Số trường hợp (theo sổ)"), null=True, blank=True
+    )
     first_number = models.CharField(_("Số đăng ký đầu"), max_length=20, blank=True)
     last_number = models.CharField(_("Số đăng ký cuối"), max_length=20, blank=True)
     legibility = models.PositiveSmallIntegerField(
@@ -49,7 +58,10 @@ class Register(models.Model):
     phase = models.PositiveSmallIntegerField(_("Giai đoạn"), choices=Phase.choices, null=True)
     priority = models.PositiveSmallIntegerField(_("Ưu tiên"), default=0, db_index=True)
     status = models.CharField(
-        _("Trạng thái"), max_length=12, choices=Status.choices, default=Status.INVENTORIED,
+        _("Trạng thái"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.INVENTORIED,
         db_index=True,
     )
     note = models.TextField(_("Ghi chú"), blank=True)
@@ -100,6 +112,9 @@ class CustodyTransfer(models.Model):
     class Meta:
         ordering = ["date", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.register} → {self.to_office} ({self.date:%d/%m/%Y})"
+
 
 class Assignment(models.Model):
     class Task(models.TextChoices):
@@ -109,11 +124,18 @@ class Assignment(models.Model):
 
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments",
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
         help_text=_("Giao cho cả một đơn vị thi công"),
     )
     task = models.CharField(_("Công việc"), max_length=10, choices=Task.choices)

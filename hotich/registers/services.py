@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotich.accounts.models import Office, Role, User
@@ -23,14 +24,40 @@ from hotich.registers.domain import TRANSITIONS, Status, phase_for_year, priorit
 from hotich.registers.models import Assignment, CustodyTransfer, Register
 
 EDITABLE_FIELDS = [
-    "register_type", "authority_name", "authority_level", "authority_unit", "year_start",
-    "year_end", "volume", "page_count", "declared_entries", "first_number", "last_number",
-    "legibility", "condition_note", "note",
+    "register_type",
+    "authority_name",
+    "authority_level",
+    "authority_unit",
+    "year_start",
+    "year_end",
+    "volume",
+    "page_count",
+    "declared_entries",
+    "first_number",
+    "last_number",
+    "legibility",
+    "condition_note",
+    "note",
 ]
 AUDIT_FIELDS = [
-    "custodian_id", "register_type", "authority_name", "authority_level", "authority_unit_id",
-    "year_start", "year_end", "volume", "page_count", "declared_entries", "first_number",
-    "last_number", "legibility", "condition_note", "note", "phase", "priority", "status",
+    "custodian_id",
+    "register_type",
+    "authority_name",
+    "authority_level",
+    "authority_unit_id",
+    "year_start",
+    "year_end",
+    "volume",
+    "page_count",
+    "declared_entries",
+    "first_number",
+    "last_number",
+    "legibility",
+    "condition_note",
+    "note",
+    "phase",
+    "priority",
+    "status",
 ]
 MANAGER_ROLES = {Role.PROVINCE_ADMIN, Role.UNIT_ADMIN}
 
@@ -55,7 +82,7 @@ def _derive(register: Register) -> None:
 
 def register_validate(register: Register) -> None:
     errors: dict[str, str] = {}
-    this_year = dt.date.today().year
+    this_year = timezone.localdate().year
     if register.year_start and not 1900 <= register.year_start <= this_year:
         errors["year_start"] = _("Năm phải từ 1900 đến %(y)s.") % {"y": this_year}
     if register.year_end is not None and register.year_end < register.year_start:
@@ -70,12 +97,16 @@ def register_validate(register: Register) -> None:
     if first.isdigit() and last.isdigit() and int(last) < int(first):
         errors["last_number"] = _("Số cuối nhỏ hơn số đầu.")
     duplicate = Register.objects.filter(
-        custodian_id=register.custodian_id, register_type=register.register_type,
-        authority_key=register.authority_key, year_start=register.year_start,
+        custodian_id=register.custodian_id,
+        register_type=register.register_type,
+        authority_key=register.authority_key,
+        year_start=register.year_start,
         volume=register.volume,
     ).exclude(pk=register.pk)
     if duplicate.exists():
-        errors["volume"] = _("Đơn vị đã có sổ cùng loại, cùng cơ quan đăng ký, năm và quyển số này.")
+        errors["volume"] = _(
+            "Đơn vị đã có sổ cùng loại, cùng cơ quan đăng ký, năm và quyển số này."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -85,16 +116,27 @@ def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> 
     _check_can_manage(actor, custodian)
     if custodian.is_contractor:
         raise ValidationError(_("Nhà thầu không lưu giữ sổ hộ tịch."))
-    register = Register(custodian=custodian, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    register = Register(
+        custodian=custodian, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    )
     _derive(register)
     register_validate(register)
     register.save()
     CustodyTransfer.objects.create(
-        register=register, from_office=None, to_office=custodian, date=dt.date.today(),
-        reason=_("Kiểm kê ban đầu"), by=actor,
+        register=register,
+        from_office=None,
+        to_office=custodian,
+        date=timezone.localdate(),
+        reason=_("Kiểm kê ban đầu"),
+        by=actor,
     )
-    audit_record(actor=actor, action="register.create", obj=register,
-                 office_path=custodian.path, after=snapshot(register, AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        action="register.create",
+        obj=register,
+        office_path=custodian.path,
+        after=snapshot(register, AUDIT_FIELDS),
+    )
     return register
 
 
@@ -122,8 +164,14 @@ def register_update(
     current.save()
     old, new = changed(before, snapshot(current, AUDIT_FIELDS))
     if new:
-        audit_record(actor=actor, action="register.update", obj=current,
-                     office_path=current.custodian.path, before=old, after=new)
+        audit_record(
+            actor=actor,
+            action="register.update",
+            obj=current,
+            office_path=current.custodian.path,
+            before=old,
+            after=new,
+        )
     return current
 
 
@@ -141,9 +189,14 @@ def register_transition(*, actor: User, register: Register, to: str, reason: str
     current.status = to
     current.version += 1
     current.save(update_fields=["status", "version", "updated_at"])
-    audit_record(actor=actor, action="register.transition", obj=current,
-                 office_path=current.custodian.path, before={"status": before},
-                 after={"status": to, "reason": reason})
+    audit_record(
+        actor=actor,
+        action="register.transition",
+        obj=current,
+        office_path=current.custodian.path,
+        before={"status": before},
+        after={"status": to, "reason": reason},
+    )
     return current
 
 
@@ -164,8 +217,12 @@ def register_handover(
         raise ValidationError(_("Sổ đã thuộc đơn vị này."))
     from_office = current.custodian
     CustodyTransfer.objects.create(
-        register=current, from_office=from_office, to_office=to_office, date=date,
-        reason=reason, by=actor,
+        register=current,
+        from_office=from_office,
+        to_office=to_office,
+        date=date,
+        reason=reason,
+        by=actor,
     )
     current.custodian = to_office
     current.version += 1
@@ -173,15 +230,26 @@ def register_handover(
     # Assignments to the old custodian's staff end with the handover.
     ended = current.assignments.filter(active=True).update(active=False)
     for path in {from_office.path, to_office.path}:
-        audit_record(actor=actor, action="register.handover", obj=current, office_path=path,
-                     before={"custodian": from_office.pk, "custodian_name": from_office.name},
-                     after={"custodian": to_office.pk, "custodian_name": to_office.name,
-                            "date": date, "reason": reason, "assignments_ended": ended})
+        audit_record(
+            actor=actor,
+            action="register.handover",
+            obj=current,
+            office_path=path,
+            before={"custodian": from_office.pk, "custodian_name": from_office.name},
+            after={
+                "custodian": to_office.pk,
+                "custodian_name": to_office.name,
+                "date": date,
+                "reason": reason,
+                "assignments_ended": ended,
+            },
+        )
     return current
 
 
-def _assignable(actor: User, register: Register, user: User | None, office: Office | None,
-                task: str) -> None:
+def _assignable(
+    actor: User, register: Register, user: User | None, office: Office | None, task: str
+) -> None:
     custodian = register.custodian
     if user is not None:
         if not user.is_active or user.office is None:
@@ -200,26 +268,39 @@ def _assignable(actor: User, register: Register, user: User | None, office: Offi
 
 @transaction.atomic
 def register_assign(
-    *, actor: User, register: Register, task: str, user: User | None = None,
+    *,
+    actor: User,
+    register: Register,
+    task: str,
+    user: User | None = None,
     office: Office | None = None,
 ) -> Assignment:
     _check_can_manage(actor, register.custodian)
     if (user is None) == (office is None):
         raise ValidationError(_("Chọn một tài khoản hoặc một nhà thầu."))
     _assignable(actor, register, user, office, task)
-    existing = register.assignments.filter(active=True, task=task).filter(
-        Q(user=user) if user else Q(office=office, user__isnull=True)
-    ).first()
+    existing = (
+        register.assignments.filter(active=True, task=task)
+        .filter(Q(user=user) if user else Q(office=office, user__isnull=True))
+        .first()
+    )
     if existing:
         return existing
     assignment = Assignment.objects.create(
         register=register, user=user, office=office, task=task, assigned_by=actor
     )
-    audit_record(actor=actor, action="register.assign", obj=register,
-                 office_path=register.custodian.path,
-                 after={"assignment": assignment.pk, "task": task,
-                        "user": user.username if user else None,
-                        "office": office.name if office else None})
+    audit_record(
+        actor=actor,
+        action="register.assign",
+        obj=register,
+        office_path=register.custodian.path,
+        after={
+            "assignment": assignment.pk,
+            "task": task,
+            "user": user.username if user else None,
+            "office": office.name if office else None,
+        },
+    )
     return assignment
 
 
@@ -229,11 +310,18 @@ def register_unassign(*, actor: User, assignment: Assignment) -> Assignment:
     _check_can_manage(actor, register.custodian)
     assignment.active = False
     assignment.save(update_fields=["active"])
-    audit_record(actor=actor, action="register.unassign", obj=register,
-                 office_path=register.custodian.path,
-                 before={"assignment": assignment.pk, "task": assignment.task,
-                         "user": assignment.user.username if assignment.user else None,
-                         "office": assignment.office.name if assignment.office else None})
+    audit_record(
+        actor=actor,
+        action="register.unassign",
+        obj=register,
+        office_path=register.custodian.path,
+        before={
+            "assignment": assignment.pk,
+            "task": assignment.task,
+            "user": assignment.user.username if assignment.user else None,
+            "office": assignment.office.name if assignment.office else None,
+        },
+    )
     return assignment
 
 
@@ -258,7 +346,9 @@ def register_bulk_create(
             register_validate(register)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
-                label = str(Register._meta.get_field(field_name).verbose_name)
+                label = str(
+                    getattr(Register._meta.get_field(field_name), "verbose_name", field_name)
+                )
                 row.errors.extend((label, m) for m in messages)
             continue
         key = (register.register_type, register.authority_key, register.year_start, register.volume)
@@ -274,14 +364,28 @@ def register_bulk_create(
     for register in candidates:
         register.save()
         CustodyTransfer.objects.create(
-            register=register, from_office=None, to_office=custodian, date=dt.date.today(),
-            reason=_("Kiểm kê ban đầu"), by=actor,
+            register=register,
+            from_office=None,
+            to_office=custodian,
+            date=timezone.localdate(),
+            reason=_("Kiểm kê ban đầu"),
+            by=actor,
         )
-        audit_record(actor=actor, action="register.create", obj=register,
-                     office_path=custodian.path, after=snapshot(register, AUDIT_FIELDS))
+        audit_record(
+            actor=actor,
+            action="register.create",
+            obj=register,
+            office_path=custodian.path,
+            after=snapshot(register, AUDIT_FIELDS),
+        )
         created.append(register)
-    audit_record(actor=actor, action="register.bulk_create", obj=None,
-                 object_type="registers.register", object_repr=custodian.name,
-                 office_path=custodian.path,
-                 after={"count": len(created), "ids": [r.pk for r in created]})
+    audit_record(
+        actor=actor,
+        action="register.bulk_create",
+        obj=None,
+        object_type="registers.register",
+        object_repr=custodian.name,
+        office_path=custodian.path,
+        after={"count": len(created), "ids": [r.pk for r in created]},
+    )
     return created, []

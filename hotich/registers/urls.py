@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:register_id>/trang-thai/", pages.register_transition_page, name="transition"),
     path("<int:register_id>/ban-giao/", pages.register_handover_page, name="handover"),
     path("<int:register_id>/phan-cong/", pages.register_assign_page, name="assign"),
-    path("<int:register_id>/phan-cong/<int:assignment_id>/huy/", pages.register_unassign_page,
-         name="unassign"),
+    path(
+        "<int:register_id>/phan-cong/<int:assignment_id>/huy/",
+        pages.register_unassign_page,
+        name="unassign",
+    ),
 ]

@@ -8,8 +8,13 @@ from hotich.core.models import AuditEvent
 
 def form(**overrides):
     data = {
-        "username": "moi.nhaplieu", "full_name": "Trần Văn Mới", "role": "operator",
-        "email": "", "phone": "", "contract_start": "", "contract_end": "",
+        "username": "moi.nhaplieu",
+        "full_name": "Trần Văn Mới",
+        "role": "operator",
+        "email": "",
+        "phone": "",
+        "contract_start": "",
+        "contract_end": "",
     }
     data.update(overrides)
     return data
@@ -35,8 +40,9 @@ def test_a_unit_administrator_creates_accounts_for_offices_below(login, users, t
 
 def test_nobody_grants_more_than_they_hold(login, users, tree):
     client = login(users["unit_admin"])
-    response = client.post(reverse("accounts:user_create"),
-                           form(office=tree["phong"].pk, role="province_admin"))
+    response = client.post(
+        reverse("accounts:user_create"), form(office=tree["phong"].pk, role="province_admin")
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="moi.nhaplieu").exists()
 
@@ -52,13 +58,20 @@ def test_contractor_accounts_need_a_contract_period_and_a_working_role(login, us
     client = login(users["unit_admin"])
     client.post(reverse("accounts:user_create"), form(office=tree["nhathau"].pk))
     assert not User.objects.filter(username="moi.nhaplieu").exists()
-    client.post(reverse("accounts:user_create"),
-                form(office=tree["nhathau"].pk, role="unit_admin",
-                     contract_start="01/01/2026", contract_end="31/12/2026"))
+    client.post(
+        reverse("accounts:user_create"),
+        form(
+            office=tree["nhathau"].pk,
+            role="unit_admin",
+            contract_start="01/01/2026",
+            contract_end="31/12/2026",
+        ),
+    )
     assert not User.objects.filter(username="moi.nhaplieu").exists()
-    client.post(reverse("accounts:user_create"),
-                form(office=tree["nhathau"].pk, contract_start="01/01/2026",
-                     contract_end="31/12/2026"))
+    client.post(
+        reverse("accounts:user_create"),
+        form(office=tree["nhathau"].pk, contract_start="01/01/2026", contract_end="31/12/2026"),
+    )
     created = User.objects.get(username="moi.nhaplieu")
     assert created.contract_end == dt.date(2026, 12, 31)
 
@@ -87,9 +100,15 @@ def test_a_password_reset_gives_a_temporary_password_to_change_at_next_sign_in(l
 def test_editing_an_account_records_before_and_after(login, users):
     operator = users["operator"]
     client = login(users["unit_admin"])
-    client.post(reverse("accounts:user_edit", args=[operator.pk]), form(
-        username=operator.username, office=operator.office_id, role="reviewer",
-        full_name="Tên Mới"))
+    client.post(
+        reverse("accounts:user_edit", args=[operator.pk]),
+        form(
+            username=operator.username,
+            office=operator.office_id,
+            role="reviewer",
+            full_name="Tên Mới",
+        ),
+    )
     event = AuditEvent.objects.get(action="user.update", object_id=str(operator.pk))
     assert event.before["role"] == "operator" and event.after["role"] == "reviewer"
     assert event.after["full_name"] == "Tên Mới"
@@ -98,22 +117,28 @@ def test_editing_an_account_records_before_and_after(login, users):
 def test_an_administrator_cannot_demote_or_move_itself(login, users, tree):
     admin = users["unit_admin"]
     client = login(admin)
-    client.post(reverse("accounts:user_edit", args=[admin.pk]), form(
-        username=admin.username, office=tree["xa"].pk, role="operator"))
+    client.post(
+        reverse("accounts:user_edit", args=[admin.pk]),
+        form(username=admin.username, office=tree["xa"].pk, role="operator"),
+    )
     admin.refresh_from_db()
     assert admin.role == "unit_admin" and admin.office == tree["phong"]
 
 
 def test_an_administrator_creates_a_commune_office_below_its_own(login, users, tree):
     client = login(users["unit_admin"])
-    client.post(reverse("accounts:office_create"),
-                {"name": "UBND xã Mới", "kind": "commune", "parent": tree["phong"].pk})
+    client.post(
+        reverse("accounts:office_create"),
+        {"name": "UBND xã Mới", "kind": "commune", "parent": tree["phong"].pk},
+    )
     from hotich.accounts.models import Office
 
     office = Office.objects.get(name="UBND xã Mới")
     assert office.path == f"{tree['phong'].path}{office.pk}/"
-    client.post(reverse("accounts:office_create"),
-                {"name": "Lạc chỗ", "kind": "commune", "parent": tree["phong2"].pk})
+    client.post(
+        reverse("accounts:office_create"),
+        {"name": "Lạc chỗ", "kind": "commune", "parent": tree["phong2"].pk},
+    )
     assert not Office.objects.filter(name="Lạc chỗ").exists()
 
 

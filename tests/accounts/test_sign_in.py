@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hotich.accounts.models import User
 from hotich.core.models import AuditEvent
@@ -53,10 +54,14 @@ def test_a_new_account_must_change_its_password_before_anything_else(client, use
     user.save()
     client.force_login(user)
     assert client.get("/so/")["Location"] == reverse("accounts:password_change")
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": "Matkhau2024x", "new_password1": "SoHoTich2026moi",
-        "new_password2": "SoHoTich2026moi",
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "Matkhau2024x",
+            "new_password1": "SoHoTich2026moi",
+            "new_password2": "SoHoTich2026moi",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password
@@ -66,9 +71,14 @@ def test_a_new_account_must_change_its_password_before_anything_else(client, use
 @pytest.mark.parametrize("weak", ["ngan1", "1234567890123", "abcdefghijkl", "nhaplieu12345"])
 def test_the_password_policy_refuses_weak_passwords(client, users, weak):
     client.force_login(users["operator"])
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": "Matkhau2024x", "new_password1": weak, "new_password2": weak,
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "Matkhau2024x",
+            "new_password1": weak,
+            "new_password2": weak,
+        },
+    )
     assert response.status_code == 200
     users["operator"].refresh_from_db()
     assert users["operator"].check_password("Matkhau2024x")
@@ -93,7 +103,7 @@ def test_idle_sessions_expire(client, users, settings):
 
 def test_a_contractor_outside_its_contract_period_cannot_sign_in(client, users):
     contractor = users["contractor"]
-    contractor.contract_end = dt.date.today() - dt.timedelta(days=1)
+    contractor.contract_end = timezone.localdate() - dt.timedelta(days=1)
     contractor.save()
     response = sign_in(client, "nhathau", "Matkhau2024x")
     assert response.status_code == 200
@@ -103,7 +113,7 @@ def test_a_contractor_outside_its_contract_period_cannot_sign_in(client, users):
 def test_a_signed_in_contractor_is_signed_out_when_the_period_closes(client, users):
     contractor = users["contractor"]
     client.force_login(contractor)
-    contractor.contract_end = dt.date.today() - dt.timedelta(days=1)
+    contractor.contract_end = timezone.localdate() - dt.timedelta(days=1)
     contractor.save()
     response = client.get("/so/")
     assert response.status_code == 302

@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 from django.urls import reverse
+from django.utils import timezone
 
 from hotich.registers.models import Register
 from tests.factories import RegisterFactory
@@ -10,8 +11,12 @@ from tests.factories import RegisterFactory
 
 def test_the_register_list_filters_by_type_status_year_and_text(login, users, tree):
     RegisterFactory(custodian=tree["phong"], register_type="KH", year_start=2001)
-    RegisterFactory(custodian=tree["phong"], register_type="KS", year_start=2012,
-                    authority_name="UBND xã Nghi Thạch")
+    RegisterFactory(
+        custodian=tree["phong"],
+        register_type="KS",
+        year_start=2012,
+        authority_name="UBND xã Nghi Thạch",
+    )
     client = login(users["operator"])
     codes = lambda r: [x.register_type for x in r.context["page_obj"]]  # noqa: E731
     assert codes(client.get("/so/", {"type": "KH"})) == ["KH"]
@@ -21,8 +26,9 @@ def test_the_register_list_filters_by_type_status_year_and_text(login, users, tr
     assert len(codes(client.get("/so/", {"status": "inventoried"}))) == 2
 
 
-def test_the_register_list_costs_a_fixed_number_of_queries(login, users, tree,
-                                                          django_assert_max_num_queries):
+def test_the_register_list_costs_a_fixed_number_of_queries(
+    login, users, tree, django_assert_max_num_queries
+):
     for _ in range(30):
         RegisterFactory(custodian=tree["phong"])
     client = login(users["unit_admin"])
@@ -32,12 +38,25 @@ def test_the_register_list_costs_a_fixed_number_of_queries(login, users, tree,
 
 def test_an_administrator_creates_a_register_from_the_form(login, users, tree):
     client = login(users["unit_admin"])
-    response = client.post(reverse("registers:create"), {
-        "custodian": tree["xa"].pk, "register_type": "KS", "authority_name": "UBND xã A",
-        "authority_level": "commune", "year_start": "2017", "year_end": "", "volume": "01/2017",
-        "legibility": "2", "declared_entries": "120", "page_count": "", "first_number": "01",
-        "last_number": "120", "condition_note": "", "note": "",
-    })
+    response = client.post(
+        reverse("registers:create"),
+        {
+            "custodian": tree["xa"].pk,
+            "register_type": "KS",
+            "authority_name": "UBND xã A",
+            "authority_level": "commune",
+            "year_start": "2017",
+            "year_end": "",
+            "volume": "01/2017",
+            "legibility": "2",
+            "declared_entries": "120",
+            "page_count": "",
+            "first_number": "01",
+            "last_number": "120",
+            "condition_note": "",
+            "note": "",
+        },
+    )
     register = Register.objects.get()
     assert response["Location"] == reverse("registers:detail", args=[register.pk])
     assert (register.phase, register.priority, register.code) == (5, 22, "KS.2017.01")
@@ -56,8 +75,10 @@ def test_an_edit_made_from_a_stale_page_is_refused_with_a_message(login, users, 
 
 def test_the_register_page_shows_custody_history_and_assignment(login, users, register):
     client = login(users["unit_admin"])
-    client.post(reverse("registers:assign", args=[register.pk]),
-                {"task": "keying", "user": users["operator"].pk})
+    client.post(
+        reverse("registers:assign", args=[register.pk]),
+        {"task": "keying", "user": users["operator"].pk},
+    )
     body = client.get(reverse("registers:detail", args=[register.pk])).content.decode()
     assert "nhaplieu" in body and "Lịch sử lưu giữ" in body
 
@@ -65,8 +86,10 @@ def test_the_register_page_shows_custody_history_and_assignment(login, users, re
 def test_my_work_lists_what_is_assigned_to_me(login, users, tree):
     mine = RegisterFactory(custodian=tree["phong"], volume="07")
     RegisterFactory(custodian=tree["phong"], volume="08")
-    login(users["unit_admin"]).post(reverse("registers:assign", args=[mine.pk]),
-                                    {"task": "keying", "user": users["operator"].pk})
+    login(users["unit_admin"]).post(
+        reverse("registers:assign", args=[mine.pk]),
+        {"task": "keying", "user": users["operator"].pk},
+    )
     client = login(users["operator"])
     rows = client.get("/").context["rows"]
     assert [r.pk for r, _tasks in rows] == [mine.pk]
@@ -75,13 +98,15 @@ def test_my_work_lists_what_is_assigned_to_me(login, users, tree):
 def test_a_contractor_sees_only_registers_assigned_to_its_company(login, users, tree):
     assigned = RegisterFactory(custodian=tree["phong"], volume="21")
     other = RegisterFactory(custodian=tree["phong"], volume="22")
-    login(users["unit_admin"]).post(reverse("registers:assign", args=[assigned.pk]),
-                                    {"task": "keying", "office": tree["nhathau"].pk})
+    login(users["unit_admin"]).post(
+        reverse("registers:assign", args=[assigned.pk]),
+        {"task": "keying", "office": tree["nhathau"].pk},
+    )
     client = login(users["contractor"])
     listed = [r.pk for r in client.get("/so/").context["page_obj"]]
     assert listed == [assigned.pk]
     assert client.get(reverse("registers:detail", args=[other.pk])).status_code == 404
-    users["contractor"].contract_end = dt.date.today() - dt.timedelta(days=1)
+    users["contractor"].contract_end = timezone.localdate() - dt.timedelta(days=1)
     users["contractor"].save()
     from hotich.registers.queries import register_list_for_user
 
@@ -99,30 +124,49 @@ def _xlsx(rows):
     return buffer
 
 
-HEADER = ["Loại sổ", "Cơ quan đăng ký", "Cấp", "Năm\ni=[yyyy]", " Quyển số ", "Số trường hợp",
-          "Độ rõ"]
+HEADER = [
+    "Loại sổ",
+    "Cơ quan đăng ký",
+    "Cấp",
+    "Năm\ni=[yyyy]",
+    " Quyển số ",
+    "Số trường hợp",
+    "Độ rõ",
+]
 
 
 def test_bulk_import_creates_every_register_of_a_clean_list(login, users, tree):
     client = login(users["unit_admin"])
-    upload = _xlsx([HEADER,
-                    ["KS", "UBND xã A, huyện B", "xã", 2010, "01", 98, 1],
-                    ["Kết hôn", "UBND xã A, huyện B", "Xã", "2010", 2, None, "2"]])
-    response = client.post(reverse("registers:bulk_import"),
-                           {"custodian": tree["phong"].pk, "file": upload})
+    upload = _xlsx(
+        [
+            HEADER,
+            ["KS", "UBND xã A, huyện B", "xã", 2010, "01", 98, 1],
+            ["Kết hôn", "UBND xã A, huyện B", "Xã", "2010", 2, None, "2"],
+        ]
+    )
+    response = client.post(
+        reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
+    )
     assert response.status_code == 302
     assert sorted(Register.objects.values_list("register_type", "volume")) == [
-        ("KH", "2"), ("KS", "01")]
+        ("KH", "2"),
+        ("KS", "01"),
+    ]
 
 
 def test_bulk_import_with_errors_names_row_and_column_and_creates_nothing(login, users, tree):
     client = login(users["unit_admin"])
-    upload = _xlsx([HEADER,
-                    ["KS", "UBND xã A", "xã", 2010, "01", 98, 1],
-                    ["XX", "UBND xã A", "xã", "hai nghìn", "02", 10, 1],
-                    ["KS", "UBND xã A", "xã", 2010, "01", 98, 1]])
-    response = client.post(reverse("registers:bulk_import"),
-                           {"custodian": tree["phong"].pk, "file": upload})
+    upload = _xlsx(
+        [
+            HEADER,
+            ["KS", "UBND xã A", "xã", 2010, "01", 98, 1],
+            ["XX", "UBND xã A", "xã", "hai nghìn", "02", 10, 1],
+            ["KS", "UBND xã A", "xã", 2010, "01", 98, 1],
+        ]
+    )
+    response = client.post(
+        reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
+    )
     assert not Register.objects.exists()
     failed = {row.number: row.errors for row in response.context["failed"]}
     assert set(failed) == {3, 4}
@@ -144,8 +188,9 @@ def test_bulk_import_refuses_unreadable_files_clearly(login, users, tree):
     for content, name, message in cases:
         upload = io.BytesIO(content)
         upload.name = name
-        response = client.post(reverse("registers:bulk_import"),
-                               {"custodian": tree["phong"].pk, "file": upload})
+        response = client.post(
+            reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
+        )
         assert message in response.content.decode(), name
     assert not Register.objects.exists()
 

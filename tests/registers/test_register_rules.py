@@ -15,16 +15,31 @@ from hotich.registers.services import (
 )
 
 DATA = {
-    "register_type": "KH", "authority_name": "UBND xã Phước Tỉnh, huyện Long Điền",
-    "authority_level": "commune", "year_start": 2008, "volume": "01", "legibility": 1,
+    "register_type": "KH",
+    "authority_name": "UBND xã Phước Tỉnh, huyện Long Điền",
+    "authority_level": "commune",
+    "year_start": 2008,
+    "volume": "01",
+    "legibility": 1,
     "declared_entries": 80,
 }
 
 
-@pytest.mark.parametrize(("year", "phase"), [
-    (1960, 4), (1975, 4), (1976, 3), (1998, 3), (1999, 2), (2005, 2), (2006, 1), (2015, 1),
-    (2016, 5), (2024, 5),
-])
+@pytest.mark.parametrize(
+    ("year", "phase"),
+    [
+        (1960, 4),
+        (1975, 4),
+        (1976, 3),
+        (1998, 3),
+        (1999, 2),
+        (2005, 2),
+        (2006, 1),
+        (2015, 1),
+        (2016, 5),
+        (2024, 5),
+    ],
+)
 def test_the_phase_follows_the_ministry_roadmap(year, phase):
     assert phase_for_year(year) == phase
 
@@ -53,13 +68,20 @@ def test_the_same_volume_cannot_be_inventoried_twice(users, tree):
     assert "volume" in error.value.message_dict
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("year_start", 1800), ("year_end", 2005), ("year_end", 2011), ("volume", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("year_start", 1800),
+        ("year_end", 2005),
+        ("year_end", 2011),
+        ("volume", ""),
+    ],
+)
 def test_impossible_register_attributes_are_refused(users, tree, field, value):
     with pytest.raises(ValidationError) as error:
-        register_create(actor=users["unit_admin"], custodian=tree["phong"],
-                        data={**DATA, field: value})
+        register_create(
+            actor=users["unit_admin"], custodian=tree["phong"], data={**DATA, field: value}
+        )
     assert field in error.value.message_dict
 
 
@@ -85,8 +107,13 @@ def test_the_workflow_moves_one_step_at_a_time(users, register):
 def test_a_handover_moves_custody_and_keeps_the_history(users, tree, register):
     admin = users["province_admin"]
     register_assign(actor=admin, register=register, task="keying", user=users["operator"])
-    moved = register_handover(actor=admin, register=register, to_office=tree["phong2"],
-                              date=dt.date(2025, 7, 1), reason="Sáp nhập đơn vị")
+    moved = register_handover(
+        actor=admin,
+        register=register,
+        to_office=tree["phong2"],
+        date=dt.date(2025, 7, 1),
+        reason="Sáp nhập đơn vị",
+    )
     assert moved.custodian == tree["phong2"]
     history = list(CustodyTransfer.objects.filter(register=register).order_by("id"))
     assert [(h.from_office, h.to_office) for h in history[-1:]] == [(tree["phong"], tree["phong2"])]
@@ -108,9 +135,9 @@ def test_assignments_need_the_matching_role_and_office(users, tree, register):
     with pytest.raises(ValidationError):
         register_assign(actor=admin, register=register, task="review", user=users["operator"])
     with pytest.raises(PermissionDenied):
-        register_assign(actor=admin, register=register, task="keying",
-                        user=users["other_operator"])
-    assignment = register_assign(actor=admin, register=register, task="keying",
-                                 office=tree["nhathau"])
+        register_assign(actor=admin, register=register, task="keying", user=users["other_operator"])
+    assignment = register_assign(
+        actor=admin, register=register, task="keying", office=tree["nhathau"]
+    )
     again = register_assign(actor=admin, register=register, task="keying", office=tree["nhathau"])
     assert assignment.pk == again.pk

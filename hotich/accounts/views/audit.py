@@ -23,14 +23,21 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_query(
-        office_path=path, include_below=below,
-        action=filters.get("action", ""), actor_name=filters.get("actor", ""),
-        object_type=filters.get("object_type", ""), object_id=filters.get("object_id", ""),
-        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+        office_path=path,
+        include_below=below,
+        action=filters.get("action", ""),
+        actor_name=filters.get("actor", ""),
+        object_type=filters.get("object_type", ""),
+        object_id=filters.get("object_id", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
     )
     page, querystring = paginate(request, qs, per_page=100)
-    return render(request, "accounts/audit_list.html",
-                  {"form": form, "page_obj": page, "querystring_without_page": querystring})
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"form": form, "page_obj": page, "querystring_without_page": querystring},
+    )
 
 
 @login_required

@@ -23,8 +23,13 @@ def login_page(request: HttpRequest) -> HttpResponse:
         )
         if user is None:
             if getattr(request, "hotich_locked", False):
-                form.add_error(None, _("Tài khoản đã bị khoá do nhập sai mật khẩu nhiều lần. "
-                                       "Hãy liên hệ quản trị đơn vị để mở khoá."))
+                form.add_error(
+                    None,
+                    _(
+                        "Tài khoản đã bị khoá do nhập sai mật khẩu nhiều lần. "
+                        "Hãy liên hệ quản trị đơn vị để mở khoá."
+                    ),
+                )
             else:
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
         elif not user.contract_open():  # type: ignore[attr-defined]

@@ -36,7 +36,9 @@ def office_create_page(request: HttpRequest) -> HttpResponse:
         try:
             office = office_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
         else:
             messages.success(request, _("Đã tạo đơn vị “%(n)s”.") % {"n": office.name})
             return redirect("accounts:office_list")
@@ -53,7 +55,9 @@ def office_edit(request: HttpRequest, office_id: int) -> HttpResponse:
         try:
             office_update(actor=request.user, office=office, **form.cleaned_data)  # type: ignore[arg-type]
         except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
         else:
             messages.success(request, _("Đã lưu đơn vị."))
             return redirect("accounts:office_list")

@@ -43,10 +43,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("state") == "inactive":
         qs = qs.filter(is_active=False)
     page, querystring = paginate(request, qs)
-    return render(request, "accounts/user_list.html", {
-        "page_obj": page, "querystring_without_page": querystring, "roles": Role.choices,
-        "q": q,
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": querystring,
+            "roles": Role.choices,
+            "q": q,
+        },
+    )
 
 
 @login_required
@@ -57,10 +63,15 @@ def user_create_page(request: HttpRequest) -> HttpResponse:
         try:
             user, password = user_create(actor=actor, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
         else:
-            return render(request, "accounts/user_password.html", {"account": user, "password": password,
-                                                                   "created": True})
+            return render(
+                request,
+                "accounts/user_password.html",
+                {"account": user, "password": password, "created": True},
+            )
     return render(request, "accounts/user_form.html", {"form": form, "account": None})
 
 
@@ -68,15 +79,28 @@ def user_create_page(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = _admin(request)
     account = get_object_or_404(user_list_for_user(actor), pk=user_id)
-    initial = {f: getattr(account, f) for f in [
-        "username", "full_name", "office", "role", "email", "phone", "contract_start", "contract_end"]}
+    initial = {
+        f: getattr(account, f)
+        for f in [
+            "username",
+            "full_name",
+            "office",
+            "role",
+            "email",
+            "phone",
+            "contract_start",
+            "contract_end",
+        ]
+    }
     form = UserForm(request.POST or None, initial=initial, actor=actor, editing=True)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
         try:
             user_update(actor=actor, user=account, **data)
         except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
         else:
             messages.success(request, _("Đã lưu tài khoản."))
             return redirect("accounts:user_list")
@@ -92,14 +116,19 @@ def user_action(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         if action == "reset":
             password = user_reset_password(actor=actor, user=account)
-            return render(request, "accounts/user_password.html",
-                          {"account": account, "password": password, "created": False})
+            return render(
+                request,
+                "accounts/user_password.html",
+                {"account": account, "password": password, "created": False},
+            )
         if action == "unlock":
             user_unlock(actor=actor, user=account)
             messages.success(request, _("Đã mở khoá tài khoản %(u)s.") % {"u": account.username})
         elif action in {"deactivate", "activate"}:
             user_set_active(actor=actor, user=account, active=action == "activate")
-            messages.success(request, _("Đã cập nhật trạng thái tài khoản %(u)s.") % {"u": account.username})
+            messages.success(
+                request, _("Đã cập nhật trạng thái tài khoản %(u)s.") % {"u": account.username}
+            )
         else:
             raise Http404
     except PermissionDenied as exc:

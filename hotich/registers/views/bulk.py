@@ -39,10 +39,19 @@ def register_bulk_import(request: HttpRequest) -> HttpResponse:
             if not failed:
                 messages.success(request, _("Đã thêm %(n)s sổ.") % {"n": len(created)})
                 return redirect("registers:list")
-            form.add_error(None, _("Tệp có %(n)s dòng lỗi: chưa thêm sổ nào. Hãy sửa các dòng dưới "
-                                   "đây rồi tải lên lại.") % {"n": len(failed)})
-    return render(request, "registers/register_bulk_import.html",
-                  {"form": form, "failed": failed, "columns": COLUMNS})
+            form.add_error(
+                None,
+                _(
+                    "Tệp có %(n)s dòng lỗi: chưa thêm sổ nào. Hãy sửa các dòng dưới "
+                    "đây rồi tải lên lại."
+                )
+                % {"n": len(failed)},
+            )
+    return render(
+        request,
+        "registers/register_bulk_import.html",
+        {"form": form, "failed": failed, "columns": COLUMNS},
+    )
 
 
 @login_required
@@ -56,8 +65,23 @@ def register_bulk_template(request: HttpRequest) -> HttpResponse:
     sheet.append([str(c.label) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(["KS", "UBND xã Phước Tỉnh, huyện Long Điền, tỉnh Bà Rịa - Vũng Tàu", "xã",
-                  "2010", "", "01", "98", "96", "01", "96", "1", "", ""])
+    sheet.append(
+        [
+            "KS",
+            "UBND xã Phước Tỉnh, huyện Long Điền, tỉnh Bà Rịa - Vũng Tàu",
+            "xã",
+            "2010",
+            "",
+            "01",
+            "98",
+            "96",
+            "01",
+            "96",
+            "1",
+            "",
+            "",
+        ]
+    )
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 18
     buffer = io.BytesIO()

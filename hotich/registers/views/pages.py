@@ -80,10 +80,16 @@ def register_list(request: HttpRequest) -> HttpResponse:
             params["custodian"] = params["custodian"].pk
         qs = register_filter(qs, params)
     page, querystring = paginate(request, qs)
-    return render(request, "registers/register_list.html", {
-        "form": form, "page_obj": page, "querystring_without_page": querystring,
-        "can_manage": user.is_admin and not user.is_contractor,
-    })
+    return render(
+        request,
+        "registers/register_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_without_page": querystring,
+            "can_manage": user.is_admin and not user.is_contractor,
+        },
+    )
 
 
 @login_required
@@ -113,13 +119,19 @@ def register_edit(request: HttpRequest, register_id: int) -> HttpResponse:
     register = _register(request, register_id)
     if not user.is_admin or user.is_contractor:
         raise Http404
-    form = RegisterForm(request.POST or None, instance=register, actor=user, editing=True,
-                        initial={"version": register.version})
+    form = RegisterForm(
+        request.POST or None,
+        instance=register,
+        actor=user,
+        editing=True,
+        initial={"version": register.version},
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            register_update(actor=user, register=register, data=data,
-                            version=form.cleaned_data.get("version"))
+            register_update(
+                actor=user, register=register, data=data, version=form.cleaned_data.get("version")
+            )
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, _as_validation(exc))
         else:
@@ -138,15 +150,18 @@ def register_detail(request: HttpRequest, register_id: int) -> HttpResponse:
         "custody": register.custody.select_related("from_office", "to_office", "by"),
         "assignments": register_assignees(register),
         "can_manage": can_manage,
-        "next_statuses": [(s, Status(s).label) for s in Status.values
-                          if s in TRANSITIONS[register.status]],
+        "next_statuses": [
+            (s, Status(s).label) for s in Status.values if s in TRANSITIONS[register.status]
+        ],
     }
     if can_manage:
         context["assign_form"] = AssignForm(actor=user)
         context["handover_form"] = HandoverForm()
     if user.office is not None and (user.is_admin or user.role == "auditor"):
         context["history"] = audit_list(
-            office_path="/", include_below=True, object_type="registers.register",
+            office_path="/",
+            include_below=True,
+            object_type="registers.register",
             object_id=str(register.pk),
         ).filter(Q(office_path__startswith=user.office.path))[:50]
     return render(request, "registers/register_detail.html", context)
@@ -212,7 +227,9 @@ def register_assign_page(request: HttpRequest, register_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def register_unassign_page(request: HttpRequest, register_id: int, assignment_id: int) -> HttpResponse:
+def register_unassign_page(
+    request: HttpRequest, register_id: int, assignment_id: int
+) -> HttpResponse:
     user = _user(request)
     register = _register(request, register_id)
     if not user.is_admin or user.is_contractor:

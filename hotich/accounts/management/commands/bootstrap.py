@@ -25,13 +25,20 @@ class Command(BaseCommand):
             raise CommandError(f"Đơn vị “{opts['office']}” đã có.")
         unit = None
         if opts["province_code"]:
-            unit = AdminUnit.objects.filter(era="2025", level="province",
-                                            code=opts["province_code"].zfill(2)).first()
+            unit = AdminUnit.objects.filter(
+                era="2025", level="province", code=opts["province_code"].zfill(2)
+            ).first()
             if unit is None:
                 raise CommandError("Không tìm thấy mã tỉnh; hãy chạy `hotich load_units` trước.")
-        office = office_create(actor=None, name=opts["office"], kind=Office.Kind.PROVINCE,
-                               parent=None, unit=unit)
-        user, password = user_create(actor=None, username=opts["username"], office=office,
-                                     role=Role.PROVINCE_ADMIN, full_name=opts["full_name"])
+        office = office_create(
+            actor=None, name=opts["office"], kind=Office.Kind.PROVINCE, parent=None, unit=unit
+        )
+        user, password = user_create(
+            actor=None,
+            username=opts["username"],
+            office=office,
+            role=Role.PROVINCE_ADMIN,
+            full_name=opts["full_name"],
+        )
         self.stdout.write(f"Đã tạo {office.name} và tài khoản {user.username}.")
         self.stdout.write(f"Mật khẩu tạm thời (phải đổi khi đăng nhập lần đầu): {password}")
