@@ -27,14 +27,20 @@ def _patterns(resolver=None, prefix=""):
 @pytest.fixture
 def objects(users, tree, register):
     """One object of each kind, all belonging to Phòng Tư pháp A1 (office `phong`)."""
-    assignment = register_assign(actor=users["unit_admin"], register=register, task="keying",
-                                 user=users["operator"])
+    assignment = register_assign(
+        actor=users["unit_admin"], register=register, task="keying", user=users["operator"]
+    )
     event = audit_record(actor=users["operator"], action="test", object_type="x")
-    job = Job.objects.create(kind="test", created_by=users["unit_admin"],
-                             office_path=tree["phong"].path)
+    job = Job.objects.create(
+        kind="test", created_by=users["unit_admin"], office_path=tree["phong"].path
+    )
     return {
-        "register_id": register.pk, "assignment_id": assignment.pk, "office_id": tree["phong"].pk,
-        "user_id": users["operator"].pk, "event_id": event.pk, "job_id": job.pk,
+        "register_id": register.pk,
+        "assignment_id": assignment.pk,
+        "office_id": tree["phong"].pk,
+        "user_id": users["operator"].pk,
+        "event_id": event.pk,
+        "job_id": job.pk,
     }
 
 
@@ -44,8 +50,7 @@ def test_every_endpoint_with_an_id_is_in_the_matrix(objects):
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
-def test_users_of_other_offices_get_404_for_every_object_endpoint(client, users, objects,
-                                                                   outsider):
+def test_users_of_other_offices_get_404_for_every_object_endpoint(client, users, objects, outsider):
     from django.urls import reverse
 
     client.force_login(users[outsider])
@@ -55,8 +60,7 @@ def test_users_of_other_offices_get_404_for_every_object_endpoint(client, users,
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             # 405: the endpoint does not take this method at all (nothing is read or written).
-            assert response.status_code in {404, 405}, (outsider, method, url,
-                                                        response.status_code)
+            assert response.status_code in {404, 405}, (outsider, method, url, response.status_code)
             checked += 1
     assert checked >= 20
 
@@ -65,7 +69,13 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
     from django.urls import reverse
 
     client.force_login(users["unit_admin"])
-    for name in ["registers:detail", "registers:edit", "registers:handover",
-                 "accounts:office_edit", "accounts:user_edit", "core:job_status"]:
+    for name in [
+        "registers:detail",
+        "registers:edit",
+        "registers:handover",
+        "accounts:office_edit",
+        "accounts:user_edit",
+        "core:job_status",
+    ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name

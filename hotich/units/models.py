@@ -28,7 +28,11 @@ class AdminUnit(models.Model):
     name = models.CharField(_("Tên"), max_length=120)
     kind = models.CharField(_("Loại"), max_length=40, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("Thuộc"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("Thuộc"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     full_name = models.CharField(_("Tên đầy đủ"), max_length=400)
@@ -41,7 +45,9 @@ class AdminUnit(models.Model):
         ordering = ["era", "level", "code"]
         verbose_name = _("Đơn vị hành chính")
         constraints = [
-            models.UniqueConstraint(fields=["era", "level", "code"], name="unit_unique_code_per_era")
+            models.UniqueConstraint(
+                fields=["era", "level", "code"], name="unit_unique_code_per_era"
+            )
         ]
 
     def __str__(self) -> str:
