@@ -33,7 +33,7 @@ ACCOUNTS = [
     ("nghiloc.nhaplieu2", Role.OPERATOR, "phong", "Phạm Quang Huy"),
     ("nghiloc.kiemtra", Role.REVIEWER, "phong", "Đặng Thu Hà"),
     ("nghiloc.tracuu", Role.LOOKUP, "phong", "Võ Minh Tuấn"),
-    ("nghithach.admin", Role.UNIT_ADMIN, "xa", "Hồ Thị Lan"),
+    ("xa.admin", Role.UNIT_ADMIN, "xa", "Hồ Thị Lan"),
     ("minhphat.nhaplieu", Role.OPERATOR, "nhathau", "Bùi Văn Toàn"),
     ("minhphat.kiemtra", Role.REVIEWER, "nhathau", "Ngô Thị Thảo"),
 ]
@@ -44,6 +44,13 @@ def _unit(era: str, level: str, name: str, parent: AdminUnit | None = None) -> A
     if parent is not None:
         qs = qs.filter(parent=parent)
     return qs.first()
+
+
+def _office_name(commune: AdminUnit | None) -> str:
+    if commune is None:
+        return "UBND xã (mẫu)"
+    kind = commune.kind or commune.name.split(" ")[0]
+    return f"UBND {kind.lower()} {commune.name[len(kind) :].strip()}"
 
 
 def _as_written(commune: AdminUnit) -> str:
@@ -94,7 +101,7 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
     )
     offices["xa"] = office_create(
         actor=None,
-        name=f"UBND {commune_now.name if commune_now else 'xã'}",
+        name=_office_name(commune_now),
         kind=Office.Kind.COMMUNE,
         parent=offices["phong"],
         unit=commune_now,
@@ -136,7 +143,7 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
         unit = authorities[spec.pop("authority_index")][1]
         at_commune = len(created) % 4 == 0
         custodian = offices["xa"] if at_commune else offices["phong"]
-        actor = users["nghithach.admin"] if at_commune else admin
+        actor = users["xa.admin"] if at_commune else admin
         try:
             created.append(
                 register_create(

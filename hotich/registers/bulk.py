@@ -129,7 +129,10 @@ def _cells_csv(stream: IO[bytes]) -> list[list[Any]]:
         raise BulkFileError(
             _("Tệp CSV không ở mã UTF-8. Hãy lưu lại tệp với mã UTF-8 (Excel: “CSV UTF-8”).")
         ) from exc
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
     return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
