@@ -68,7 +68,9 @@ def job_enqueue(*, kind: str, args: dict[str, Any], user: Any = None) -> Job:
     )
     mode = settings.HOTICH_JOBS
     if mode == "immediate":
-        transaction.on_commit(lambda: job_run(job.pk))
+        # Inline, at once: tests and scripts see the outcome on return.
+        job_run(job.pk)
+        job.refresh_from_db()
     else:
         transaction.on_commit(_wakeup.set)
     return job

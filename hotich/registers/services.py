@@ -8,6 +8,7 @@ here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -327,17 +328,25 @@ def register_unassign(*, actor: User, assignment: Assignment) -> Assignment:
 
 @transaction.atomic
 def register_bulk_create(
-    *, actor: User, custodian: Office, rows: list[Any]
+    *,
+    actor: User,
+    custodian: Office,
+    rows: list[Any],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Register], list[Any]]:
     """Create every row of a checked list, or none: returns (created, rows with errors).
 
     Rows already carrying read errors, and rows the register rules reject, come back with
-    their errors; if any row has an error nothing is created.
+    their errors; if any row has an error nothing is created. `progress(done, total)` is called
+    every 100 rows of each pass (checking, then saving: total is twice the row count).
     """
     _check_can_manage(actor, custodian)
+    total = 2 * len(rows)
     seen: set[tuple[str, str, int, str]] = set()
     candidates: list[Register] = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress and done % 100 == 0:
+            progress(done, total)
         if row.errors:
             continue
         register = Register(custodian=custodian, **row.data)
@@ -361,7 +370,9 @@ def register_bulk_create(
     if failed:
         return [], failed
     created = []
-    for register in candidates:
+    for done, register in enumerate(candidates, start=len(rows) + 1):
+        if progress and done % 100 == 0:
+            progress(done, total)
         register.save()
         CustodyTransfer.objects.create(
             register=register,

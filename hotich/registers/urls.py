@@ -7,6 +7,9 @@ urlpatterns = [
     path("", pages.register_list, name="list"),
     path("them/", pages.register_create_page, name="create"),
     path("nhap-danh-sach/", bulk.register_bulk_import, name="bulk_import"),
+    path(
+        "nhap-danh-sach/<int:job_id>/", bulk.register_bulk_import_result, name="bulk_import_result"
+    ),
     path("nhap-danh-sach/mau.xlsx", bulk.register_bulk_template, name="bulk_template"),
     path("<int:register_id>/", pages.register_detail, name="detail"),
     path("<int:register_id>/sua/", pages.register_edit, name="edit"),

@@ -148,6 +148,8 @@ def test_bulk_import_creates_every_register_of_a_clean_list(login, users, tree):
         reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
     )
     assert response.status_code == 302
+    result = client.get(response["Location"])
+    assert "Đã thêm 2 sổ" in result.content.decode()
     assert sorted(Register.objects.values_list("register_type", "volume")) == [
         ("KH", "2"),
         ("KS", "01"),
@@ -165,14 +167,20 @@ def test_bulk_import_with_errors_names_row_and_column_and_creates_nothing(login,
         ]
     )
     response = client.post(
-        reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
+        reverse("registers:bulk_import"),
+        {"custodian": tree["phong"].pk, "file": upload},
+        follow=True,
     )
     assert not Register.objects.exists()
-    failed = {row.number: row.errors for row in response.context["failed"]}
+    failed: dict[int, list] = {}
+    for number, column, why in response.context["job"].result["failed"]:
+        failed.setdefault(number, []).append((column, why))
     assert set(failed) == {3, 4}
     assert any(col == "Loại sổ" for col, _ in failed[3])
     assert any(col == "Năm" and "không phải là số" in why for col, why in failed[3])
     assert any("Trùng" in why for _, why in failed[4])
+    body = response.content.decode()
+    assert "chưa thêm sổ nào" in body and "hai nghìn" in body
 
 
 def test_bulk_import_refuses_unreadable_files_clearly(login, users, tree):
@@ -189,7 +197,9 @@ def test_bulk_import_refuses_unreadable_files_clearly(login, users, tree):
         upload = io.BytesIO(content)
         upload.name = name
         response = client.post(
-            reverse("registers:bulk_import"), {"custodian": tree["phong"].pk, "file": upload}
+            reverse("registers:bulk_import"),
+            {"custodian": tree["phong"].pk, "file": upload},
+            follow=True,
         )
         assert message in response.content.decode(), name
     assert not Register.objects.exists()

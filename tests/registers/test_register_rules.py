@@ -141,3 +141,23 @@ def test_assignments_need_the_matching_role_and_office(users, tree, register):
     )
     again = register_assign(actor=admin, register=register, task="keying", office=tree["nhathau"])
     assert assignment.pk == again.pk
+
+
+def test_a_bulk_import_stopped_halfway_leaves_no_register(users, tree):
+    from hotich.registers.bulk import ParsedRow
+    from hotich.registers.services import register_bulk_create
+
+    rows = [
+        ParsedRow(number=n + 2, data={**DATA, "volume": f"{n + 1:03d}"}) for n in range(250)
+    ]
+
+    def killed(done, total):
+        if done > len(rows):  # while saving, after some registers are already written
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        register_bulk_create(
+            actor=users["unit_admin"], custodian=tree["phong"], rows=rows, progress=killed
+        )
+    assert not Register.objects.exists()
+    assert not AuditEvent.objects.filter(action="register.create").exists()

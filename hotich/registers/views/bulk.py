@@ -2,56 +2,58 @@ from __future__ import annotations
 
 import io
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hotich.accounts.models import User
-from hotich.registers.bulk import COLUMNS, BulkFileError, register_rows_read
+from hotich.core.jobs import job_enqueue
+from hotich.core.models import Job
+from hotich.registers.bulk import COLUMNS
 from hotich.registers.forms import BulkImportForm
-from hotich.registers.services import register_bulk_create
+from hotich.registers.tasks import BULK_IMPORT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@login_required
-def register_bulk_import(request: HttpRequest) -> HttpResponse:
+def _manager(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_admin or user.is_contractor:
         raise Http404
+    return user
+
+
+@login_required
+def register_bulk_import(request: HttpRequest) -> HttpResponse:
+    """Upload a list; the check and the import run in the background with a progress bar."""
+    user = _manager(request)
     form = BulkImportForm(request.POST or None, request.FILES or None, actor=user)
-    failed = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            rows = register_rows_read(upload, upload.name)
-            created, failed = register_bulk_create(
-                actor=user, custodian=form.cleaned_data["custodian"], rows=rows
-            )
-        except BulkFileError as exc:
-            form.add_error("file", str(exc))
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            if not failed:
-                messages.success(request, _("Đã thêm %(n)s sổ.") % {"n": len(created)})
-                return redirect("registers:list")
-            form.add_error(
-                None,
-                _(
-                    "Tệp có %(n)s dòng lỗi: chưa thêm sổ nào. Hãy sửa các dòng dưới "
-                    "đây rồi tải lên lại."
-                )
-                % {"n": len(failed)},
-            )
+        stored = default_storage.save(f"imports/registers/{upload.name}", upload)
+        job = job_enqueue(
+            kind=BULK_IMPORT,
+            user=user,
+            args={
+                "file": stored,
+                "filename": upload.name,
+                "custodian": form.cleaned_data["custodian"].pk,
+                "actor": user.pk,
+            },
+        )
+        return redirect("registers:bulk_import_result", job_id=job.pk)
     return render(
-        request,
-        "registers/register_bulk_import.html",
-        {"form": form, "failed": failed, "columns": COLUMNS},
+        request, "registers/register_bulk_import.html", {"form": form, "columns": COLUMNS}
     )
+
+
+@login_required
+def register_bulk_import_result(request: HttpRequest, job_id: int) -> HttpResponse:
+    user = _manager(request)
+    job = get_object_or_404(Job, pk=job_id, kind=BULK_IMPORT, created_by=user)
+    return render(request, "registers/register_bulk_result.html", {"job": job, "columns": COLUMNS})
 
 
 @login_required
@@ -65,23 +67,8 @@ def register_bulk_template(request: HttpRequest) -> HttpResponse:
     sheet.append([str(c.label) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(
-        [
-            "KS",
-            "UBND xã Phước Tỉnh, huyện Long Điền, tỉnh Bà Rịa - Vũng Tàu",
-            "xã",
-            "2010",
-            "",
-            "01",
-            "98",
-            "96",
-            "01",
-            "96",
-            "1",
-            "",
-            "",
-        ]
-    )
+    example = ["KS", "UBND xã Phước Tỉnh, huyện Long Điền, tỉnh Bà Rịa - Vũng Tàu", "xã"]
+    sheet.append([*example, "2010", "", "01", "98", "96", "01", "96", "1", "", ""])
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 18
     buffer = io.BytesIO()

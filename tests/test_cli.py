@@ -1,0 +1,93 @@
+"""The newcomer's path, end to end: `hotich demo` prepares everything; `hotich serve` answers."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def run_hotich(args, data_dir, timeout=180):
+    env = {**os.environ, "HOTICH_DATA_DIR": str(data_dir), "HOTICH_JOBS": "thread"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "hotich.cli", *args],
+        env=env,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    result = run_hotich(["demo", "--no-serve"], data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data_dir, result.stdout
+
+
+def test_demo_prints_the_accounts_and_the_address(demo_dir):
+    _data_dir, output = demo_dir
+    assert "tinh.admin" in output and "nghiloc.nhaplieu1" in output
+    assert "hotich2025demo" in output
+    assert "http://127.0.0.1:8000" in output
+    assert (_data_dir / "hotich.sqlite3").exists()
+
+
+def test_demo_a_second_time_keeps_the_data(demo_dir):
+    data_dir, _output = demo_dir
+    again = run_hotich(["demo", "--no-serve"], data_dir)
+    assert again.returncode == 0
+    assert "Dữ liệu mẫu đã có sẵn" in again.stdout
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_with_pages_and_local_static_files(demo_dir):
+    data_dir, _output = demo_dir
+    port = _free_port()
+    env = {**os.environ, "HOTICH_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hotich.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-migrate",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"{base}/dang-nhap/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("server did not answer")
+        assert "Đăng nhập" in page
+        assert "https://" not in page and "//cdn" not in page
+        css = urllib.request.urlopen(f"{base}/static/hotich/app.css", timeout=5)
+        assert css.status == 200
+        assert b":root" in css.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
