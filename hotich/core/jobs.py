@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hotich.core.models import Job
 
@@ -62,7 +62,7 @@ def job_enqueue(*, kind: str, args: dict[str, Any], user: Any = None) -> Job:
     office = getattr(user, "office", None)
     job = Job.objects.create(
         kind=kind,
-        args=args,
+        args={**args, "_language": translation.get_language() or settings.LANGUAGE_CODE},
         created_by=user if getattr(user, "pk", None) else None,
         office_path=getattr(office, "path", "") or "",
     )
@@ -83,8 +83,11 @@ def job_run(job_id: int) -> Job:
         status=Job.Status.RUNNING, started_at=timezone.now(), attempts=job.attempts + 1
     )
     job.refresh_from_db()
+    language = job.args.get("_language") or settings.LANGUAGE_CODE
     try:
-        result = handler(JobContext(job))
+        # Messages a job writes (errors per row and column) are read by whoever started it.
+        with translation.override(language):
+            result = handler(JobContext(job))
     except Exception as exc:
         log.warning("job %s failed: %s", job.pk, exc)
         Job.objects.filter(pk=job.pk).update(

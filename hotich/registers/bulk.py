@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -150,7 +151,14 @@ def register_rows_read(stream: IO[bytes], filename: str) -> list[ParsedRow]:
     if len(cells) - 1 > MAX_ROWS:
         raise BulkFileError(_("Tệp có quá %(n)s dòng.") % {"n": MAX_ROWS})
     index: dict[str, int] = {}
-    by_alias = {alias: col for col in COLUMNS for alias in (fold(str(col.label)), *col.aliases)}
+    by_alias: dict[str, Column] = {}
+    for col in COLUMNS:
+        # Headers are accepted in every interface language, whoever downloaded the template.
+        for language in ("vi", "en"):
+            with translation.override(language):
+                by_alias[fold(str(col.label))] = col
+        for alias in col.aliases:
+            by_alias[alias] = col
     for position, header in enumerate(cells[0]):
         column = by_alias.get(_header_key(header))
         if column and column.key not in index:

@@ -28,7 +28,7 @@ class RegisterForm(forms.ModelForm):
         fields = ["custodian", *EDITABLE_FIELDS]
         widgets = {
             "note": forms.Textarea(attrs={"rows": 3}),
-            "authority_name": forms.TextInput(attrs={"autofocus": True}),
+            "register_type": forms.Select(attrs={"autofocus": True}),
         }
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:

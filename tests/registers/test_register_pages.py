@@ -209,3 +209,24 @@ def test_the_bulk_template_downloads_with_the_expected_headers(login, users):
     response = login(users["unit_admin"]).get(reverse("registers:bulk_template"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:3] == ["Loại sổ", "Cơ quan đăng ký", "Cấp"]
+
+
+def test_an_english_interface_imports_its_own_template_and_reads_errors_in_english(
+    login, users, tree
+):
+    client = login(users["unit_admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/so/"})
+    template = client.get(reverse("registers:bulk_template")).content
+    sheet = openpyxl.load_workbook(io.BytesIO(template)).active
+    header = [c.value for c in sheet[1]]
+    assert header[0] != "Loại sổ"  # the English headers
+    upload = _xlsx([header, [c.value for c in sheet[2]], ["KS", "UBND xã B", "xã", "abc", "01"]])
+    response = client.post(
+        reverse("registers:bulk_import"),
+        {"custodian": tree["phong"].pk, "file": upload},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "no register was added" in body
+    assert "is not a number" in body
+    assert not Register.objects.exists()

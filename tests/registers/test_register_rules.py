@@ -147,9 +147,7 @@ def test_a_bulk_import_stopped_halfway_leaves_no_register(users, tree):
     from hotich.registers.bulk import ParsedRow
     from hotich.registers.services import register_bulk_create
 
-    rows = [
-        ParsedRow(number=n + 2, data={**DATA, "volume": f"{n + 1:03d}"}) for n in range(250)
-    ]
+    rows = [ParsedRow(number=n + 2, data={**DATA, "volume": f"{n + 1:03d}"}) for n in range(250)]
 
     def killed(done, total):
         if done > len(rows):  # while saving, after some registers are already written
