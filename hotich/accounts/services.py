@@ -65,8 +65,17 @@ def can_grant(actor: User, role: str, office: Office) -> bool:
     return not (role == Role.PROVINCE_ADMIN and office.kind != Office.Kind.PROVINCE)
 
 
-def _check_manages(actor: User, office: Office) -> None:
-    if not actor.is_admin or actor.office is None or not office.is_within(actor.office):
+def _path(user: User) -> str:
+    return user.office.path if user.office else ""
+
+
+def _check_manages(actor: User, office: Office | None) -> None:
+    if (
+        not actor.is_admin
+        or actor.office is None
+        or office is None
+        or not office.is_within(actor.office)
+    ):
         raise PermissionDenied(_("Bạn không quản lý đơn vị này."))
 
 
@@ -209,7 +218,7 @@ def user_update(
     contract_start: dt.date | None,
     contract_end: dt.date | None,
 ) -> User:
-    _check_manages(actor, user.office)  # type: ignore[arg-type]
+    _check_manages(actor, user.office)
     if user.pk == actor.pk and (role != actor.role or office != actor.office):
         raise PermissionDenied(_("Bạn không thể tự thay đổi vai trò hoặc đơn vị của mình."))
     if not can_grant(actor, role, office):
@@ -235,7 +244,7 @@ def user_update(
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
-    _check_manages(actor, user.office)  # type: ignore[arg-type]
+    _check_manages(actor, user.office)
     if user.pk == actor.pk:
         raise PermissionDenied(_("Bạn không thể tự khoá tài khoản của mình."))
     if user.role in ADMIN_ROLES and _role_rank(user.role) > _role_rank(actor.role):
@@ -246,16 +255,16 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         actor=actor,
         action="user.activate" if active else "user.deactivate",
         obj=user,
-        office_path=user.office.path,
+        office_path=_path(user),
         after={"is_active": active},
-    )  # type: ignore[union-attr]
+    )
     return user
 
 
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User) -> str:
     """A new temporary password, to be changed at the next sign-in; also unlocks the account."""
-    _check_manages(actor, user.office)  # type: ignore[arg-type]
+    _check_manages(actor, user.office)
     if _role_rank(user.role) > _role_rank(actor.role):
         raise PermissionDenied(_("Bạn không quản lý tài khoản này."))
     password = temporary_password()
@@ -263,16 +272,16 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.failed_logins, user.locked_at = 0, None
     user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_at"])
-    audit_record(actor=actor, action="user.reset_password", obj=user, office_path=user.office.path)  # type: ignore[union-attr]
+    audit_record(actor=actor, action="user.reset_password", obj=user, office_path=_path(user))
     return password
 
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> User:
-    _check_manages(actor, user.office)  # type: ignore[arg-type]
+    _check_manages(actor, user.office)
     user.failed_logins, user.locked_at = 0, None
     user.save(update_fields=["failed_logins", "locked_at"])
-    audit_record(actor=actor, action="user.unlock", obj=user, office_path=user.office.path)  # type: ignore[union-attr]
+    audit_record(actor=actor, action="user.unlock", obj=user, office_path=_path(user))
     return user
 
 
