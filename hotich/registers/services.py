@@ -112,21 +112,19 @@ def register_validate(register: Register) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> Register:
+def _check_custodian(actor: User, custodian: Office) -> None:
     _check_can_manage(actor, custodian)
     if custodian.is_contractor:
         raise ValidationError(_("Nhà thầu không lưu giữ sổ hộ tịch."))
-    register = Register(
-        custodian=custodian, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS}
-    )
-    _derive(register)
-    register_validate(register)
+
+
+def _insert(actor: User, register: Register) -> Register:
+    """Save a new, validated register with its first custody entry and its audit event."""
     register.save()
     CustodyTransfer.objects.create(
         register=register,
         from_office=None,
-        to_office=custodian,
+        to_office=register.custodian,
         date=timezone.localdate(),
         reason=_("Kiểm kê ban đầu"),
         by=actor,
@@ -135,10 +133,21 @@ def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> 
         actor=actor,
         action="register.create",
         obj=register,
-        office_path=custodian.path,
+        office_path=register.custodian.path,
         after=snapshot(register, AUDIT_FIELDS),
     )
     return register
+
+
+@transaction.atomic
+def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> Register:
+    _check_custodian(actor, custodian)
+    register = Register(
+        custodian=custodian, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    )
+    _derive(register)
+    register_validate(register)
+    return _insert(actor, register)
 
 
 def _locked(register: Register) -> Register:
@@ -340,7 +349,7 @@ def register_bulk_create(
     their errors; if any row has an error nothing is created. `progress(done, total)` is called
     every 100 rows of each pass (checking, then saving: total is twice the row count).
     """
-    _check_can_manage(actor, custodian)
+    _check_custodian(actor, custodian)
     total = 2 * len(rows)
     seen: set[tuple[str, str, int, str]] = set()
     candidates: list[Register] = []
@@ -349,7 +358,9 @@ def register_bulk_create(
             progress(done, total)
         if row.errors:
             continue
-        register = Register(custodian=custodian, **row.data)
+        register = Register(
+            custodian=custodian, **{k: v for k, v in row.data.items() if k in EDITABLE_FIELDS}
+        )
         _derive(register)
         try:
             register_validate(register)
@@ -373,23 +384,7 @@ def register_bulk_create(
     for done, register in enumerate(candidates, start=len(rows) + 1):
         if progress and done % 100 == 0:
             progress(done, total)
-        register.save()
-        CustodyTransfer.objects.create(
-            register=register,
-            from_office=None,
-            to_office=custodian,
-            date=timezone.localdate(),
-            reason=_("Kiểm kê ban đầu"),
-            by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action="register.create",
-            obj=register,
-            office_path=custodian.path,
-            after=snapshot(register, AUDIT_FIELDS),
-        )
-        created.append(register)
+        created.append(_insert(actor, register))
     audit_record(
         actor=actor,
         action="register.bulk_create",
