@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotich.units.models import AdminUnit
 from hotich.units.queries import MAX_RESULTS
@@ -16,7 +17,9 @@ MIN_QUERY_LENGTH = 2
 class UnitSearchForm(forms.Form):
     """The query string of the search endpoint and of the browse page."""
 
-    q = forms.CharField(label=_("Tên đơn vị"), required=False, max_length=200)
+    q = forms.CharField(
+        label=pgettext_lazy("đơn vị hành chính", "Tên đơn vị"), required=False, max_length=200
+    )
     era = forms.ChoiceField(
         label=_("Thời kỳ"),
         required=False,

@@ -68,8 +68,6 @@ def unit_search_queryset(
     if not tokens:
         return AdminUnit.objects.none()
     qs = AdminUnit.objects.all()
-    for token in tokens:
-        qs = qs.filter(search_key__contains=token)
     if era:
         qs = qs.filter(era=era)
     if level:
@@ -77,6 +75,14 @@ def unit_search_queryset(
     if on_date:
         qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on_date))
         qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    phrase = qs.filter(search_key__contains=" ".join(tokens))
+    if len(tokens) > 1 and phrase.exists():
+        # The words as typed, side by side ("phuoc tinh"): scattered matches ("Phước ... Tỉnh
+        # Đồng Nai", where "tinh" is the province's kind) would only bury the unit meant.
+        qs = phrase
+    else:
+        for token in tokens:
+            qs = qs.filter(search_key__contains=token)
     return qs.annotate(
         rank=_rank(tokens),
         era_rank=Case(When(era=AdminUnit.Era.Y2025, then=Value(0)), default=Value(1)),

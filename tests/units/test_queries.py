@@ -120,3 +120,10 @@ def test_unit_get_loads_parent_chain_and_children_count(units, django_assert_num
         unit = unit_get(units["phuoc_tinh"].pk)
         assert unit_ancestors(unit) == [units["brvt"], units["long_dien"]]
     assert unit_get(units["long_dien"].pk).children_count == 3
+
+
+def test_words_typed_side_by_side_are_not_buried_by_scattered_matches(units):
+    from hotich.units.queries import unit_search
+
+    names = [u.name for u in unit_search("phuoc tinh")]
+    assert names and all("Phước Tỉnh" in n for n in names)
