@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> None:
         _setup()
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["hotich", *argv])
+        # `hotich import-scans` is the Django command `import_scans`.
+        execute_from_command_line(["hotich", argv[0].replace("-", "_"), *argv[1:]])
         return
     args = _parser().parse_args(argv)
     if not getattr(args, "func", None):

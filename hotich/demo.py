@@ -174,8 +174,35 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
                 task=Assignment.Task.REVIEW,
                 user=users["nghiloc.kiemtra"],
             )
-    say(f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ.")
+    pages = _demo_scans(admin, [r for r in created if r.custodian == offices["phong"]][:2])
+    say(
+        f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ, "
+        f"{pages} trang scan mẫu."
+    )
     return [(u, str(r.label), offices[o].name) for u, r, o, _n in ACCOUNTS]
+
+
+def _demo_scans(actor: User, registers: list[Any]) -> int:
+    """A few case scans named by the convention, so the viewer and linking show something."""
+    import io
+
+    from hotich.core.jobs import job_run
+    from hotich.scans.demo_pages import demo_case_pdf
+    from hotich.scans.services import scan_batch_create
+
+    pages = 0
+    for register in registers:
+        files = []
+        for n in range(1, 7):
+            day = dt.date(register.year_start, 1 + n, 3 + n)
+            name = f"{register.code}.{day:%Y-%m-%d}.{n:02d}.pdf"
+            data = demo_case_pdf(number=f"{n:02d}", date_text=f"{day:%d/%m/%Y}", seed=n)
+            files.append((name, io.BytesIO(data)))
+        batch = scan_batch_create(actor=actor, register=register, files=files, source="demo")
+        if batch.job and batch.job.status == "queued":
+            job_run(batch.job.pk)
+        pages += len(files)
+    return pages
 
 
 def demo_print(accounts: list[Any], *, host: str, port: int, stdout: IO[str]) -> None:

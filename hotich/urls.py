@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("hotich.accounts.urls")),
     path("don-vi-hanh-chinh/", include("hotich.units.urls")),
     path("so/", include("hotich.registers.urls")),
+    path("scan/", include("hotich.scans.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -31,6 +31,21 @@ def objects(users, tree, register):
         actor=users["unit_admin"], register=register, task="keying", user=users["operator"]
     )
     event = audit_record(actor=users["operator"], action="test", object_type="x")
+    from hotich.scans.models import ScanBatch, ScanFile, ScanPage
+
+    batch = ScanBatch.objects.create(register=register, created_by=users["unit_admin"])
+    scan_file = ScanFile.objects.create(
+        register=register, batch=batch, original_name="a.pdf", uploaded_by=users["unit_admin"]
+    )
+    page = ScanPage.objects.create(
+        register=register,
+        source=scan_file,
+        source_index=0,
+        sequence=1,
+        pdf="x.pdf",
+        image="x.jpg",
+        thumb="x-t.jpg",
+    )
     job = Job.objects.create(
         kind="test", created_by=users["unit_admin"], office_path=tree["phong"].path
     )
@@ -39,6 +54,8 @@ def objects(users, tree, register):
         "assignment_id": assignment.pk,
         "office_id": tree["phong"].pk,
         "user_id": users["operator"].pk,
+        "batch_id": batch.pk,
+        "page_id": page.pk,
         "event_id": event.pk,
         "job_id": job.pk,
     }

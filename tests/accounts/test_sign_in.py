@@ -132,3 +132,9 @@ def test_the_interface_switches_to_english(client, users):
     assert "Sổ hộ tịch" in client.get("/so/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/so/"})
     assert "Civil-status registers" in client.get("/so/").content.decode()
+
+
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client, users):
+    client.force_login(users["operator"])
+    page = client.get("/so/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Sổ hộ tịch" in page and "Civil-status registers" not in page

@@ -1,0 +1,56 @@
+"""The case file-name convention of provincial platforms (SPEC §6).
+
+`<TYPE>.<YEAR>.<VOLUME>.<yyyy-mm-dd>.<NUMBER>.pdf`, e.g. `KS.2017.01.2017-02-03.05.pdf`: birth
+register of 2017, volume 01, registered 3/2/2017, number 05.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_PATTERN = re.compile(
+    r"^(?P<type>[A-Za-z]{2,4})\.(?P<year>\d{4})\.(?P<volume>[0-9A-Za-z]{1,10})\."
+    r"(?P<date>\d{4}-\d{2}-\d{2})\.(?P<number>[0-9A-Za-z/-]{1,20})"
+    r"\.(?:pdf|jpe?g|png|tiff?)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CaseName:
+    register_type: str
+    year: int
+    volume: str
+    date: dt.date
+    number: str
+
+    def filename(self, ext: str = "pdf") -> str:
+        date = f"{self.date:%Y-%m-%d}"
+        return f"{self.register_type}.{self.year}.{self.volume}.{date}.{self.number}.{ext}"
+
+
+def parse_case_filename(name: str) -> CaseName | None:
+    """The parts of a conventional case file name, or None when the name does not follow it."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    match = _PATTERN.match(base)
+    if not match:
+        return None
+    try:
+        date = dt.date.fromisoformat(match["date"])
+    except ValueError:
+        return None
+    return CaseName(
+        register_type=match["type"].upper(),
+        year=int(match["year"]),
+        volume=match["volume"],
+        date=date,
+        number=match["number"],
+    )
+
+
+def volume_matches(volume_written: str, volume_in_name: str) -> bool:
+    """ "01/2017" in the register and "01" (or "1") in the file name are the same volume."""
+    head = volume_written.split("/")[0].strip()
+    return head.lstrip("0") == volume_in_name.lstrip("0")

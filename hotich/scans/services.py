@@ -1,0 +1,534 @@
+"""Every write of the scans capability: receiving files, turning them into pages, linking pages
+to records, marking and replacing pages.
+
+Receiving is quick (the files are stored as they came and a job is queued); the job then runs
+each file through small ordered steps — checksum and duplicate check, type and page count, page
+files (single-page PDF, viewer image, thumbnail), linking by file name — recording the step and
+any failure on the file's row, so one bad file never stops the others. Page rows and their links
+are created in one short transaction per file at the end, so a job killed halfway leaves no
+half-made pages and is simply run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from hotich.accounts.models import User
+from hotich.core.audit import audit_record
+from hotich.core.jobs import job_enqueue
+from hotich.records.models import Record
+from hotich.records.services import record_create_placeholder
+from hotich.registers.models import Register
+from hotich.scans import processing
+from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
+from hotich.scans.naming import parse_case_filename, volume_matches
+from hotich.scans.queries import scan_can_review, scan_can_upload
+
+log = logging.getLogger(__name__)
+PROCESS_BATCH = "scans.process_batch"
+
+
+def _check_upload(actor: User, register: Register) -> None:
+    if not scan_can_upload(actor, register):
+        raise PermissionDenied(_("Bạn không được giao scan hoặc nhập liệu sổ này."))
+
+
+# ---- receiving ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scan_batch_create(
+    *,
+    actor: User,
+    register: Register,
+    files: Iterable[tuple[str, IO[bytes]]],
+    source: str = "web",
+) -> ScanBatch:
+    """Store the files as received and queue their processing; returns at once."""
+    _check_upload(actor, register)
+    batch = ScanBatch.objects.create(register=register, created_by=actor, source=source)
+    names = []
+    for name, stream in files:
+        clean = get_valid_filename(Path(name).name) or "scan"
+        stored = default_storage.save(
+            f"incoming/{register.pk}/{uuid.uuid4().hex}-{clean}", File(stream)
+        )
+        ScanFile.objects.create(
+            register=register,
+            batch=batch,
+            original_name=Path(name).name[:255],
+            incoming=stored,
+            size=default_storage.size(stored),
+            uploaded_by=actor,
+        )
+        names.append(Path(name).name)
+    if not names:
+        raise ValidationError(_("Chưa chọn tệp nào."))
+    audit_record(
+        actor=actor,
+        action="scans.upload",
+        obj=register,
+        office_path=register.custodian.path,
+        after={"batch": batch.pk, "files": names, "source": source},
+    )
+    batch.job = job_enqueue(kind=PROCESS_BATCH, args={"batch": batch.pk}, user=actor)
+    batch.save(update_fields=["job"])
+    return batch
+
+
+def scan_batch_process(batch: ScanBatch, progress: Callable[..., None] | None = None) -> dict:
+    """Run every waiting file of a batch (zips add their members as they open)."""
+    done = 0
+    while True:
+        waiting = batch.files.filter(
+            status__in=[ScanFile.Status.QUEUED, ScanFile.Status.PROCESSING]
+        ).order_by("id")
+        scan_file = waiting.first()
+        if scan_file is None:
+            break
+        total = batch.files.count()
+        if progress:
+            progress(done, total, scan_file.original_name)
+        scan_file_process(scan_file)
+        done += 1
+    counts = {s: batch.files.filter(status=s).count() for s in ScanFile.Status.values}
+    pages = ScanPage.objects.filter(source__batch=batch).count()
+    if progress:
+        progress(done, done, _("Xong: %(n)s trang") % {"n": pages})
+    return {"files": counts, "pages": pages}
+
+
+# ---- one file, step by step ---------------------------------------------------------------
+
+
+def _set(scan_file: ScanFile, **fields: Any) -> None:
+    for key, value in fields.items():
+        setattr(scan_file, key, value)
+    ScanFile.objects.filter(pk=scan_file.pk).update(**fields)
+
+
+def _fail(scan_file: ScanFile, message: str) -> None:
+    _set(scan_file, status=ScanFile.Status.FAILED, message=message[:500])
+    _discard_incoming(scan_file)
+
+
+def _discard_incoming(scan_file: ScanFile) -> None:
+    if scan_file.incoming:
+        with contextlib.suppress(OSError):
+            default_storage.delete(scan_file.incoming)
+        _set(scan_file, incoming="")
+
+
+@contextlib.contextmanager
+def _local_copy(name: str, suffix: str):  # type: ignore[no-untyped-def]
+    """Processing libraries need a real file; storage may be a bucket."""
+    with tempfile.TemporaryDirectory(prefix="hotich-scan-") as tmp:
+        path = Path(tmp) / f"source{suffix}"
+        with default_storage.open(name, "rb") as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield path, Path(tmp)
+
+
+def scan_file_process(scan_file: ScanFile) -> ScanFile:
+    _set(scan_file, status=ScanFile.Status.PROCESSING, step=ScanFile.Step.CHECKSUM, message="")
+    if not scan_file.incoming:
+        _fail(scan_file, _("Tệp đã nhận không còn trên máy chủ; hãy tải lên lại."))
+        return scan_file
+    suffix = Path(scan_file.original_name).suffix.lower()[:8]
+    written: list[str] = []
+    try:
+        with _local_copy(scan_file.incoming, suffix) as (path, tmp):
+            _process_local(scan_file, path, tmp, written)
+    except processing.ScanError as exc:
+        _cleanup(written)
+        _fail(scan_file, f"{scan_file.original_name}: {exc}")
+    except Exception as exc:
+        log.exception("scan file %s failed", scan_file.pk)
+        _cleanup(written)
+        _fail(
+            scan_file,
+            _("%(name)s: lỗi không mong đợi khi xử lý (%(err)s).")
+            % {"name": scan_file.original_name, "err": exc.__class__.__name__},
+        )
+    return scan_file
+
+
+def _cleanup(names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def _process_local(scan_file: ScanFile, path: Path, tmp: Path, written: list[str]) -> None:
+    register = scan_file.register
+    sha = processing.sha256_file(path)
+    _set(scan_file, sha256=sha, size=path.stat().st_size)
+    earlier = (
+        ScanFile.objects.filter(register=register, sha256=sha, status=ScanFile.Status.DONE)
+        .exclude(pk=scan_file.pk)
+        .first()
+    )
+    if earlier is not None:
+        _set(
+            scan_file,
+            status=ScanFile.Status.DUPLICATE,
+            step=ScanFile.Step.FINISHED,
+            duplicate_of=earlier,
+            message=_("Trùng nội dung với tệp “%(name)s” đã tải lên ngày %(date)s: không lưu lại.")
+            % {"name": earlier.original_name, "date": f"{earlier.uploaded_at:%d/%m/%Y}"},
+        )
+        _discard_incoming(scan_file)
+        return
+
+    kind = processing.sniff(path, scan_file.original_name)
+    _set(scan_file, kind=kind, step=ScanFile.Step.COUNT)
+    if kind == "zip":
+        _open_zip(scan_file, path, tmp)
+        return
+    count = processing.page_count(path, kind)
+    _set(scan_file, page_count=count, step=ScanFile.Step.PAGES)
+
+    prefix = f"scans/r{register.pk}/f{scan_file.pk}"
+    made: list[ScanPage] = []
+    for page in processing.iter_pages(path, kind):
+        base = f"{prefix}/p{page.index + 1:04d}"
+        pdf = default_storage.save(f"{base}.pdf", ContentFile(page.pdf))
+        written.append(pdf)
+        image = default_storage.save(f"{base}.jpg", ContentFile(page.image))
+        written.append(image)
+        thumb = default_storage.save(f"{base}-t.jpg", ContentFile(page.thumb))
+        written.append(thumb)
+        made.append(
+            ScanPage(
+                register=register,
+                source=scan_file,
+                source_index=page.index,
+                sequence=0,
+                pdf=pdf,
+                image=image,
+                thumb=thumb,
+                width=page.image_size[0],
+                height=page.image_size[1],
+                sha256=page.sha256,
+            )
+        )
+        if len(made) % 10 == 0:
+            _set(scan_file, pages_done=len(made))
+    if not made:
+        raise processing.ScanError("empty", _("Tệp không có trang nào."))
+
+    original = f"originals/{sha[:2]}/{sha}{suffix_for(kind)}"
+    if not default_storage.exists(original):
+        with path.open("rb") as fh:
+            original = default_storage.save(original, File(fh))
+        written.append(original)
+    _set(scan_file, step=ScanFile.Step.LINK, pages_done=len(made))
+    message = _commit_pages(scan_file, made, original)
+    _discard_incoming(scan_file)
+    _set(
+        scan_file,
+        status=ScanFile.Status.DONE,
+        step=ScanFile.Step.FINISHED,
+        message=message,
+    )
+
+
+def suffix_for(kind: str) -> str:
+    return {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "tiff": ".tif"}.get(kind, "")
+
+
+@transaction.atomic
+def _commit_pages(scan_file: ScanFile, pages: list[ScanPage], original: str) -> str:
+    register = Register.objects.select_for_update().get(pk=scan_file.register_id)
+    last = register.scan_pages.aggregate(m=Max("sequence"))["m"] or 0
+    for offset, page in enumerate(pages, start=1):
+        page.sequence = last + offset
+    ScanPage.objects.bulk_create(pages)
+    ScanFile.objects.filter(pk=scan_file.pk).update(blob=original)
+    message = _link_by_name(scan_file, register)
+    audit_record(
+        actor=scan_file.uploaded_by,
+        action="scans.file_processed",
+        obj=scan_file,
+        object_type="scans.scanfile",
+        office_path=register.custodian.path,
+        after={
+            "register": register.pk,
+            "file": scan_file.original_name,
+            "pages": len(pages),
+            "sha256": scan_file.sha256,
+            "link": message,
+        },
+    )
+    return message
+
+
+def _link_by_name(scan_file: ScanFile, register: Register) -> str:
+    """Link the file's pages to the record its conventional name designates (creating it)."""
+    case = parse_case_filename(scan_file.original_name)
+    if case is None:
+        return ""
+    if (
+        case.register_type != register.register_type
+        or case.year not in {register.year_start, register.year_end}
+        or not volume_matches(register.volume, case.volume)
+    ):
+        return _(
+            "Tên tệp chỉ sổ %(name)s, không phải sổ %(code)s: chưa liên kết, hãy kiểm tra."
+        ) % {"name": f"{case.register_type}.{case.year}.{case.volume}", "code": register.code}
+    record = (
+        Record.objects.filter(
+            register=register, number=case.number, registration_date=case.date
+        ).first()
+        or Record.objects.filter(register=register, number=case.number).first()
+    )
+    created = record is None
+    if record is None:
+        record = record_create_placeholder(
+            actor=scan_file.uploaded_by,
+            register=register,
+            source=Record.Source.FILENAME,
+            number=case.number,
+            registration_date=case.date,
+        )
+    position = record.page_links.aggregate(m=Max("position"))["m"] or 0
+    pages = scan_file.pages.order_by("source_index")
+    PageLink.objects.bulk_create(
+        [PageLink(record=record, page=p, position=position + i) for i, p in enumerate(pages, 1)]
+    )
+    if created:
+        return _("Đã tạo và liên kết trường hợp số %(n)s.") % {"n": case.number}
+    return _("Đã liên kết với trường hợp số %(n)s.") % {"n": case.number}
+
+
+def _open_zip(scan_file: ScanFile, path: Path, tmp: Path) -> None:
+    members = processing.expand_zip(path, tmp / "zip")
+    for name, member_path in members:
+        clean = get_valid_filename(Path(name).name) or "scan"
+        with member_path.open("rb") as fh:
+            stored = default_storage.save(
+                f"incoming/{scan_file.register_id}/{uuid.uuid4().hex}-{clean}", File(fh)
+            )
+        ScanFile.objects.create(
+            register_id=scan_file.register_id,
+            batch_id=scan_file.batch_id,
+            parent=scan_file,
+            original_name=name[:255],
+            incoming=stored,
+            size=member_path.stat().st_size,
+            uploaded_by_id=scan_file.uploaded_by_id,
+        )
+    _discard_incoming(scan_file)
+    _set(
+        scan_file,
+        status=ScanFile.Status.DONE,
+        step=ScanFile.Step.FINISHED,
+        page_count=0,
+        message=_("Tệp nén có %(n)s tệp, xử lý từng tệp bên dưới.") % {"n": len(members)},
+    )
+
+
+# ---- linking by hand -----------------------------------------------------------------------
+
+
+def _page_audit(actor: User, action: str, page: ScanPage, **after: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=page,
+        object_type="scans.scanpage",
+        office_path=page.register.custodian.path,
+        after={"register": page.register_id, "page": page.sequence, **after},
+    )
+
+
+@transaction.atomic
+def page_link(*, actor: User, page: ScanPage, record: Record) -> PageLink:
+    """Add a page to a record (a case on two pages; a page that holds several cases)."""
+    _check_upload(actor, page.register)
+    if record.register_id != page.register_id:
+        raise ValidationError(_("Trang và trường hợp thuộc hai sổ khác nhau."))
+    existing = PageLink.objects.filter(record=record, page=page).first()
+    if existing:
+        return existing
+    position = (record.page_links.aggregate(m=Max("position"))["m"] or 0) + 1
+    link = PageLink.objects.create(record=record, page=page, position=position)
+    _page_audit(actor, "scans.page_link", page, record=record.pk, record_label=str(record))
+    return link
+
+
+@transaction.atomic
+def page_unlink(*, actor: User, page: ScanPage, record: Record) -> None:
+    _check_upload(actor, page.register)
+    deleted, _rows = PageLink.objects.filter(record=record, page=page).delete()
+    if deleted:
+        _page_audit(actor, "scans.page_unlink", page, record=record.pk, record_label=str(record))
+
+
+@transaction.atomic
+def page_move(*, actor: User, page: ScanPage, from_record: Record, to_record: Record) -> None:
+    page_unlink(actor=actor, page=page, record=from_record)
+    page_link(actor=actor, page=page, record=to_record)
+
+
+@transaction.atomic
+def register_split(
+    *,
+    actor: User,
+    register: Register,
+    starts: list[int] | None = None,
+    cases_per_page: int | None = None,
+) -> list[Record]:
+    """Cut the register's unlinked pages into cases: at marked start pages, or N cases a page.
+
+    `starts` are ids of pages where a case begins (pages before the first start are left
+    alone); `cases_per_page` 1 or 2 makes one or two cases on every page.
+    """
+    _check_upload(actor, register)
+    pages = list(
+        register.scan_pages.filter(is_current=True, links__isnull=True).order_by("sequence", "id")
+    )
+    if not pages:
+        raise ValidationError(_("Không còn trang nào chưa liên kết để tách."))
+    groups: list[list[ScanPage]] = []
+    if cases_per_page in (1, 2):
+        groups = [[p] for p in pages for _n in range(cases_per_page)]
+    elif starts:
+        start_set = set(starts)
+        if not start_set <= {p.pk for p in pages}:
+            raise ValidationError(_("Trang đánh dấu bắt đầu không thuộc các trang chưa liên kết."))
+        for page in pages:
+            if page.pk in start_set:
+                groups.append([page])
+            elif groups:
+                groups[-1].append(page)
+    else:
+        raise ValidationError(_("Hãy đánh dấu trang bắt đầu của từng trường hợp."))
+    records = []
+    for group in groups:
+        record = record_create_placeholder(actor=actor, register=register, source="split")
+        PageLink.objects.bulk_create(
+            [PageLink(record=record, page=p, position=i) for i, p in enumerate(group, 1)]
+        )
+        records.append(record)
+    audit_record(
+        actor=actor,
+        action="scans.split",
+        obj=register,
+        office_path=register.custodian.path,
+        after={"records": len(records), "pages": len(pages), "cases_per_page": cases_per_page},
+    )
+    return records
+
+
+# ---- review marks and rescans --------------------------------------------------------------
+
+
+@transaction.atomic
+def page_mark(*, actor: User, page: ScanPage, status: str, note: str = "") -> ScanPage:
+    if not scan_can_review(actor, page.register):
+        raise PermissionDenied(_("Bạn không có quyền kiểm tra sổ này."))
+    if status not in ScanPage.Status.values:
+        raise ValidationError(_("Trạng thái trang không hợp lệ."))
+    before = {"status": page.status, "note": page.status_note}
+    ScanPage.objects.filter(pk=page.pk).update(status=status, status_note=note[:255])
+    page.status, page.status_note = status, note[:255]
+    audit_record(
+        actor=actor,
+        action="scans.page_mark",
+        obj=page,
+        object_type="scans.scanpage",
+        office_path=page.register.custodian.path,
+        before=before,
+        after={"status": status, "note": note},
+    )
+    return page
+
+
+def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) -> ScanPage:
+    """Replace a page by a new scan (one page); the old page and its files stay in history."""
+    _check_upload(actor, page.register)
+    if not page.is_current:
+        raise ValidationError(_("Trang này đã được thay bằng bản scan khác."))
+    batch = ScanBatch.objects.create(register=page.register, created_by=actor, source="rescan")
+    stored = default_storage.save(
+        f"incoming/{page.register_id}/{uuid.uuid4().hex}-{get_valid_filename(name) or 'scan'}",
+        File(stream),
+    )
+    scan_file = ScanFile.objects.create(
+        register=page.register,
+        batch=batch,
+        original_name=Path(name).name[:255],
+        incoming=stored,
+        uploaded_by=actor,
+    )
+    written: list[str] = []
+    try:
+        with _local_copy(stored, Path(name).suffix.lower()[:8]) as (path, _tmp):
+            kind = processing.sniff(path, name)
+            if kind == "zip" or processing.page_count(path, kind) != 1:
+                raise processing.ScanError(
+                    "unsupported", _("Bản scan lại phải là đúng một trang (PDF hoặc ảnh).")
+                )
+            output = next(iter(processing.iter_pages(path, kind)))
+            base = f"scans/r{page.register_id}/f{scan_file.pk}/p0001"
+            pdf = default_storage.save(f"{base}.pdf", ContentFile(output.pdf))
+            image = default_storage.save(f"{base}.jpg", ContentFile(output.image))
+            thumb = default_storage.save(f"{base}-t.jpg", ContentFile(output.thumb))
+            written += [pdf, image, thumb]
+            sha = processing.sha256_file(path)
+    except processing.ScanError as exc:
+        _cleanup(written)
+        _fail(scan_file, f"{scan_file.original_name}: {exc}")
+        raise ValidationError(f"{scan_file.original_name}: {exc}") from exc
+    with transaction.atomic():
+        new = ScanPage.objects.create(
+            register=page.register,
+            source=scan_file,
+            source_index=0,
+            sequence=page.sequence,
+            pdf=pdf,
+            image=image,
+            thumb=thumb,
+            width=output.image_size[0],
+            height=output.image_size[1],
+            sha256=output.sha256,
+        )
+        PageLink.objects.filter(page=page).update(page=new)
+        ScanPage.objects.filter(pk=page.pk).update(is_current=False, replaced_by=new)
+        _discard_incoming(scan_file)
+        _set(
+            scan_file,
+            status=ScanFile.Status.DONE,
+            step=ScanFile.Step.FINISHED,
+            kind=kind,
+            page_count=1,
+            pages_done=1,
+            sha256=sha,
+            message=_("Scan lại trang %(n)s.") % {"n": page.sequence},
+        )
+        audit_record(
+            actor=actor,
+            action="scans.page_rescan",
+            obj=new,
+            object_type="scans.scanpage",
+            office_path=page.register.custodian.path,
+            before={"page_id": page.pk, "status": page.status},
+            after={"page_id": new.pk, "sequence": new.sequence, "file": scan_file.original_name},
+        )
+    return new
