@@ -274,3 +274,35 @@ def test_the_register_scan_page_renders_with_the_viewer(login, users, ks2017, tm
     body = client.get(reverse("scans:register", args=[ks2017.pk])).content.decode()
     assert "scan-viewer" in body and "Tách trang thành trường hợp" in body
     assert body.count('id="scan-viewer-pages"') == 1
+
+
+def test_a_job_killed_halfway_leaves_no_pages_and_runs_again_cleanly(
+    settings, users, ks2017, tmp_path, monkeypatch
+):
+    from hotich.core.jobs import job_requeue_interrupted, job_run
+    from hotich.scans import processing
+    from hotich.scans.services import scan_batch_create
+
+    settings.HOTICH_JOBS = "external"
+    samples.make_book_pdf(tmp_path / "book.pdf", pages=6, kb_per_page=20)
+    with open(tmp_path / "book.pdf", "rb") as fh:
+        batch = scan_batch_create(
+            actor=users["unit_admin"], register=ks2017, files=[("book.pdf", fh)]
+        )
+    real_iter_pages = processing.iter_pages
+
+    def dies_after_three(path, kind, **kw):
+        for n, page in enumerate(real_iter_pages(path, kind, **kw)):
+            if n == 3:
+                raise SystemExit("power cut")
+            yield page
+
+    monkeypatch.setattr(processing, "iter_pages", dies_after_three)
+    with pytest.raises(SystemExit):
+        job_run(batch.job.pk)
+    assert not ScanPage.objects.filter(register=ks2017).exists()
+    monkeypatch.setattr(processing, "iter_pages", real_iter_pages)
+    assert job_requeue_interrupted() == 1
+    job_run(batch.job.pk)
+    assert ScanPage.objects.filter(register=ks2017).count() == 6
+    assert ScanFile.objects.get(batch=batch).status == "done"

@@ -238,14 +238,19 @@ def _process_local(scan_file: ScanFile, path: Path, tmp: Path, written: list[str
             original = default_storage.save(original, File(fh))
         written.append(original)
     _set(scan_file, step=ScanFile.Step.LINK, pages_done=len(made))
-    message = _commit_pages(scan_file, made, original)
+    earlier = _commit_pages(scan_file, made, original)
+    if earlier is not None:
+        # Another worker finished the same content first: keep its pages, drop these files.
+        _cleanup([name for name in written if not name.startswith("originals/")])
+        _set(
+            scan_file,
+            status=ScanFile.Status.DUPLICATE,
+            step=ScanFile.Step.FINISHED,
+            duplicate_of=earlier,
+            message=_("Trùng nội dung với tệp “%(name)s”: không lưu lại.")
+            % {"name": earlier.original_name},
+        )
     _discard_incoming(scan_file)
-    _set(
-        scan_file,
-        status=ScanFile.Status.DONE,
-        step=ScanFile.Step.FINISHED,
-        message=message,
-    )
 
 
 def suffix_for(kind: str) -> str:
@@ -253,8 +258,22 @@ def suffix_for(kind: str) -> str:
 
 
 @transaction.atomic
-def _commit_pages(scan_file: ScanFile, pages: list[ScanPage], original: str) -> str:
+def _commit_pages(scan_file: ScanFile, pages: list[ScanPage], original: str) -> ScanFile | None:
+    """Create the pages, link them and mark the file done, all or nothing.
+
+    Returns the earlier file instead when the same content was committed meanwhile (the
+    register row lock makes that check and the insert one step).
+    """
     register = Register.objects.select_for_update().get(pk=scan_file.register_id)
+    earlier = (
+        ScanFile.objects.filter(
+            register=register, sha256=scan_file.sha256, status=ScanFile.Status.DONE
+        )
+        .exclude(pk=scan_file.pk)
+        .first()
+    )
+    if earlier is not None:
+        return earlier
     last = register.scan_pages.aggregate(m=Max("sequence"))["m"] or 0
     for offset, page in enumerate(pages, start=1):
         page.sequence = last + offset
@@ -275,7 +294,8 @@ def _commit_pages(scan_file: ScanFile, pages: list[ScanPage], original: str) -> 
             "link": message,
         },
     )
-    return message
+    _set(scan_file, status=ScanFile.Status.DONE, step=ScanFile.Step.FINISHED, message=message)
+    return None
 
 
 def _link_by_name(scan_file: ScanFile, register: Register) -> str:
