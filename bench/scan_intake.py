@@ -4,14 +4,16 @@ Generates a colour book (`tests.scans.samples.make_book_pdf`: one ~100 kB JPEG p
 scanning stations write them), then times, on that same file:
 
 - `iter_pages` as shipped: per-page PDFs, viewer images and thumbnails, with the default number
-  of worker threads, and again with one;
+  of worker threads, and again with one; and the same steps on a process pool instead;
 - pypdfium2 rendering every page to a viewer-size image and a thumbnail, JPEG-encoded;
 - pikepdf and pypdf splitting the book into single-page PDFs;
 - `pdftoppm -jpeg -scale-to 2000` (poppler-utils), once as one process and once as two
   processes sharing the pages, when the binary is installed.
 
-Each case reports seconds, pages per second, the peak resident memory of the process while it
-ran (for pdftoppm, of the pdftoppm processes) and the average size of what it wrote per page.
+Each case reports seconds, pages per second, the peak resident memory of the processes doing the
+work (this one, sampled while the case ran, plus its workers; for pdftoppm, the pdftoppm
+processes alone), how much this process grew during the case, and the average size per page of
+what it wrote. A case runs once; run the benchmark on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def _cases(book: Path, tmp: Path, args: argparse.Namespace) -> list[tuple[str, C
     cases: list[tuple[str, Callable]] = [
         (f"iter_pages (default, {workers} threads)", lambda: _iter_pages(book, workers)),
         ("iter_pages (1 thread)", lambda: _iter_pages(book, 1)),
+        (f"same steps, {workers} processes", lambda: _processes(book, workers)),
         ("pypdfium2 render + thumb", lambda: _pdfium(book)),
         ("pikepdf split", lambda: _pikepdf_split(book)),
         ("pypdf split", lambda: _pypdf_split(book)),
@@ -98,15 +101,19 @@ def _measure(name: str, fn: Callable[[], dict[str, Any]], pages: int) -> dict[st
         started = time.perf_counter()
         out = fn()
         seconds = time.perf_counter() - started
-    peak = out.pop("child_peak_rss_mb", None)
-    return {
+    # Memory of the processes doing the work: pdftoppm's alone, or this one plus its workers.
+    children = out.pop("children_peak_rss", None)
+    alone = out.pop("children_alone", False)
+    peak = (children or 0) + (0 if alone else sampler.peak)
+    row: dict[str, Any] = {
         "case": name,
         "seconds": round(seconds, 2),
         "pages_per_s": round(pages / seconds, 1),
-        "peak_rss_mb": peak if peak is not None else sampler.peak_mb,
-        "rss_growth_mb": 0 if peak is not None else sampler.growth_mb,
-        **{k: round(v / pages / 1024, 1) for k, v in out.items()},
+        "peak_rss_mb": round(peak / 1e6),
     }
+    if children is None:
+        row["rss_growth_mb"] = round(sampler.growth / 1e6)
+    return row | {k: round(v / pages / 1024, 1) for k, v in out.items()}
 
 
 class _PeakRss:
@@ -129,19 +136,17 @@ class _PeakRss:
         self.peak = max(self.peak, _rss())
 
     @property
-    def peak_mb(self) -> int:
-        return round(self.peak / 1e6)
-
-    @property
-    def growth_mb(self) -> int:
-        return round((self.peak - self.start) / 1e6)
+    def growth(self) -> int:
+        return self.peak - self.start
 
 
-def _rss() -> int:
+def _rss(pid: int | str = "self") -> int:
     try:
-        with open("/proc/self/statm") as fh:
+        with open(f"/proc/{pid}/statm") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # not Linux: the lifetime peak is the best there is
+    except OSError:  # gone, or not Linux: then for ourselves the lifetime peak is the best
+        if pid != "self":
+            return 0
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
@@ -157,6 +162,44 @@ def _iter_pages(book: Path, workers: int) -> dict[str, int]:
         sizes["image_kb"] += len(page.image)
         sizes["thumb_kb"] += len(page.thumb)
     return sizes
+
+
+def _processes(book: Path, workers: int) -> dict[str, int]:
+    """The steps of iter_pages on a process pool instead of threads, ten pages per task: the
+    alternative that was measured and not chosen."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pikepdf
+
+    with pikepdf.open(book) as pdf:
+        count = len(pdf.pages)
+    chunks = [(book, start, min(count, start + 10)) for start in range(0, count, 10)]
+    sizes = {"pdf_kb": 0, "image_kb": 0, "thumb_kb": 0}
+    peaks: dict[int, int] = {}
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for pid, peak, pages in pool.map(_process_chunk, chunks):
+            peaks[pid] = max(peaks.get(pid, 0), peak)
+            for page in pages:
+                sizes["pdf_kb"] += len(page.pdf)
+                sizes["image_kb"] += len(page.image)
+                sizes["thumb_kb"] += len(page.thumb)
+    return {**sizes, "children_peak_rss": sum(peaks.values())}
+
+
+def _process_chunk(chunk: tuple[Path, int, int]) -> tuple[int, int, list[Any]]:
+    from hotich.scans.processing.pdf import _finish, _plan, _Renderer, open_pdf
+
+    book, start, stop = chunk
+    with open_pdf(book) as pdf:
+        renderer = _Renderer(book)
+        try:
+            pages = [_finish(_plan(pdf.pages[i], i, renderer)) for i in range(start, stop)]
+        finally:
+            renderer.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return os.getpid(), peak, pages
 
 
 def _pdfium(book: Path) -> dict[str, int]:
@@ -221,12 +264,14 @@ def _pdftoppm(book: Path, out: Path, pages: int, processes: int) -> dict[str, An
         first, last = n * share + 1, min(pages, (n + 1) * share)
         command = ["pdftoppm", "-jpeg", "-scale-to", "2000", "-f", str(first), "-l", str(last)]
         children.append(subprocess.Popen([*command, str(book), str(out / f"p{n}")]))
-    peak = 0
-    for child in children:
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode:
-            raise RuntimeError(f"pdftoppm failed with status {child.returncode}")
-        peak += usage.ru_maxrss * 1024  # processes run side by side: their peaks add up
+    # Sampled from /proc: ru_maxrss of a child also counts the moment it was a copy of us.
+    peaks = [0] * len(children)
+    while any(child.poll() is None for child in children):
+        for n, child in enumerate(children):
+            peaks[n] = max(peaks[n], _rss(child.pid))
+        time.sleep(0.02)
+    if failed := [child.returncode for child in children if child.returncode]:
+        raise RuntimeError(f"pdftoppm failed with status {failed[0]}")
+    peak = sum(peaks)  # processes run side by side: their peaks add up
     written = sum(f.stat().st_size for f in out.iterdir())
-    return {"image_kb": written, "child_peak_rss_mb": round(peak / 1e6)}
+    return {"image_kb": written, "children_peak_rss": peak, "children_alone": True}

@@ -16,7 +16,7 @@ import logging
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -135,7 +135,7 @@ def _discard_incoming(scan_file: ScanFile) -> None:
 
 
 @contextlib.contextmanager
-def _local_copy(name: str, suffix: str):  # type: ignore[no-untyped-def]
+def _local_copy(name: str, suffix: str) -> Iterator[tuple[Path, Path]]:
     """Processing libraries need a real file; storage may be a bucket."""
     with tempfile.TemporaryDirectory(prefix="hotich-scan-") as tmp:
         path = Path(tmp) / f"source{suffix}"

@@ -493,13 +493,14 @@ def test_the_intake_benchmark_runs_on_a_small_book(monkeypatch):
     from bench import scan_intake
 
     monkeypatch.setattr(scan_intake.shutil, "which", lambda name: None)  # no poppler here
-    result = scan_intake.run(Namespace(pages=3, kb=20, workers=0, only="", seed=0))
+    result = scan_intake.run(Namespace(pages=3, kb=20, workers=2, only="", seed=0))
     cases = {row["case"].split(" (")[0]: row for row in result["cases"]}
     assert set(cases) == {
         "iter_pages",
+        "same steps, 2 processes",
         "pypdfium2 render + thumb",
         "pikepdf split",
         "pypdf split",
     }
     assert all(row["pages_per_s"] > 0 for row in result["cases"])
-    assert result["iter_pages_meets_target"] in (True, False)
+    assert cases["iter_pages"]["pdf_kb"] > 0 and cases["iter_pages"]["thumb_kb"] > 0
