@@ -13,7 +13,8 @@ scanning stations write them), then times, on that same file:
 Each case reports seconds, pages per second, the peak resident memory of the processes doing the
 work (this one, sampled while the case ran, plus its workers; for pdftoppm, the pdftoppm
 processes alone), how much this process grew during the case, and the average size per page of
-what it wrote. A case runs once; run the benchmark on an otherwise idle machine.
+what it wrote. With `--repeat N` the fastest of N runs is reported (other load only slows
+a run down); still, measure on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=0, help="threads for iter_pages (0: one per CPU)"
     )
     parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each case; the fastest is reported"
+    )
+    parser.add_argument(
         "--only", default="", help="comma-separated cases to run (default: all), e.g. iter_pages"
     )
 
@@ -58,7 +62,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         generated = time.perf_counter() - started
         cases = _cases(book, Path(tmp), args)
         wanted = {c.strip() for c in args.only.split(",") if c.strip()}
-        rows = [_measure(name, fn, args.pages) for name, fn in cases if _picked(name, wanted)]
+        rows = [
+            _best(name, fn, args.pages, args.repeat) for name, fn in cases if _picked(name, wanted)
+        ]
         shipped = next((r for r in rows if r["case"].startswith("iter_pages (default")), None)
         return {
             "pages": args.pages,
@@ -89,10 +95,18 @@ def _cases(book: Path, tmp: Path, args: argparse.Namespace) -> list[tuple[str, C
     ]
     if shutil.which("pdftoppm"):
         cases += [
-            ("pdftoppm -scale-to 2000", lambda: _pdftoppm(book, tmp / "ppm1", args.pages, 1)),
-            ("pdftoppm, 2 processes", lambda: _pdftoppm(book, tmp / "ppm2", args.pages, 2)),
+            ("pdftoppm -scale-to 2000", lambda: _pdftoppm(book, tmp, args.pages, 1)),
+            ("pdftoppm, 2 processes", lambda: _pdftoppm(book, tmp, args.pages, 2)),
         ]
     return cases
+
+
+def _best(name: str, fn: Callable[[], dict[str, Any]], pages: int, repeat: int) -> dict[str, Any]:
+    """The fastest of `repeat` runs (other load only ever slows a run down), with the highest
+    memory peak seen in any of them."""
+    runs = [_measure(name, fn, pages) for _ in range(max(1, repeat))]
+    best = min(runs, key=lambda r: r["seconds"])
+    return best | {"peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
 
 
 def _measure(name: str, fn: Callable[[], dict[str, Any]], pages: int) -> dict[str, Any]:
@@ -256,8 +270,8 @@ def _pypdf_split(book: Path) -> dict[str, int]:
     return {"pdf_kb": total}
 
 
-def _pdftoppm(book: Path, out: Path, pages: int, processes: int) -> dict[str, Any]:
-    out.mkdir()
+def _pdftoppm(book: Path, tmp: Path, pages: int, processes: int) -> dict[str, Any]:
+    out = Path(tempfile.mkdtemp(dir=tmp))
     share = -(-pages // processes)
     children = []
     for n in range(processes):
@@ -274,4 +288,5 @@ def _pdftoppm(book: Path, out: Path, pages: int, processes: int) -> dict[str, An
         raise RuntimeError(f"pdftoppm failed with status {failed[0]}")
     peak = sum(peaks)  # processes run side by side: their peaks add up
     written = sum(f.stat().st_size for f in out.iterdir())
+    shutil.rmtree(out)
     return {"image_kb": written, "children_peak_rss": peak, "children_alone": True}

@@ -493,7 +493,7 @@ def test_the_intake_benchmark_runs_on_a_small_book(monkeypatch):
     from bench import scan_intake
 
     monkeypatch.setattr(scan_intake.shutil, "which", lambda name: None)  # no poppler here
-    result = scan_intake.run(Namespace(pages=3, kb=20, workers=2, only="", seed=0))
+    result = scan_intake.run(Namespace(pages=3, kb=20, workers=2, repeat=1, only="", seed=0))
     cases = {row["case"].split(" (")[0]: row for row in result["cases"]}
     assert set(cases) == {
         "iter_pages",
