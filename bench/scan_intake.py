@@ -103,10 +103,13 @@ def _cases(book: Path, tmp: Path, args: argparse.Namespace) -> list[tuple[str, C
 
 def _best(name: str, fn: Callable[[], dict[str, Any]], pages: int, repeat: int) -> dict[str, Any]:
     """The fastest of `repeat` runs (other load only ever slows a run down), with the highest
-    memory peak seen in any of them."""
+    memory figures seen in any of them."""
     runs = [_measure(name, fn, pages) for _ in range(max(1, repeat))]
     best = min(runs, key=lambda r: r["seconds"])
-    return best | {"peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+    for key in ("peak_rss_mb", "rss_growth_mb"):
+        if key in best:
+            best[key] = max(r[key] for r in runs)
+    return best
 
 
 def _measure(name: str, fn: Callable[[], dict[str, Any]], pages: int) -> dict[str, Any]:
