@@ -174,12 +174,54 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
                 task=Assignment.Task.REVIEW,
                 user=users["nghiloc.kiemtra"],
             )
-    pages = _demo_scans(admin, [r for r in created if r.custodian == offices["phong"]][:2])
+    with_scans = [r for r in created if r.custodian == offices["phong"]][:2]
+    pages = _demo_scans(admin, with_scans)
+    keyed = _demo_records(users["nghiloc.nhaplieu1"], with_scans[0], count=4) if with_scans else 0
     say(
         f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ, "
-        f"{pages} trang scan mẫu."
+        f"{pages} trang scan mẫu, {keyed} trường hợp đã nhập."
     )
     return [(u, str(r.label), offices[o].name) for u, r, o, _n in ACCOUNTS]
+
+
+SEX_OF_ROLE = {"husband": 1, "father": 1, "adoptive_father": 1, "wife": 2, "mother": 2}
+
+
+def _demo_records(actor: User, register: Any, *, count: int) -> int:
+    """Key the first scanned cases of a register, so the keying screen opens on real work:
+    the required fields and the people's names, from the synthetic generator."""
+    from hotich.core.synthetic import Synth
+    from hotich.records.queries import register_records
+    from hotich.records.schema import Kind, record_type
+    from hotich.records.services import record_save
+
+    rtype = record_type(register.register_type)
+    synth = Synth(seed=register.pk)
+    keyed = 0
+    for record in register_records(register)[:count]:
+        when = record.registration_date or dt.date(register.year_start, 1, 1)
+        data: dict[str, str] = {"so": record.number, "ngayDangKy": f"{when:%d.%m.%Y}"}
+        for f in rtype.keyed_fields:
+            if f.key in data or not (f.required or f.attr in ("name", "sex", "birth")):
+                continue
+            if f.kind == Kind.NAME:
+                sex = SEX_OF_ROLE.get(f.role) or synth.sex()
+                data[f.key] = synth.person_name(sex, upper=True, year=when.year)
+            elif f.kind == Kind.DATE:
+                born = when - dt.timedelta(days=20 if rtype.event_date == f.key else 9000)
+                data[f.key] = f"{born:%d.%m.%Y}"
+            elif f.kind == Kind.CODE and f.codes is not None:
+                data[f.key] = f.codes.items[0][0] if f.codes.stored_as == "code" else ""
+            elif f.kind == Kind.PLACE:
+                data[f.key] = register.authority_name
+            else:
+                data[f.key] = "01" if f.kind == Kind.NUMBER else "—"
+        data.update({"quyenSo": register.volume, "noiDangKy": register.authority_name})
+        if rtype.code == "KS":
+            data.update({"loaiDangKy": "1", "nksDanToc": "Kinh", "nksQuocTich": "Việt Nam"})
+        record_save(actor=actor, register=register, record=record, raw=data)
+        keyed += 1
+    return keyed
 
 
 def _demo_scans(actor: User, registers: list[Any]) -> int:

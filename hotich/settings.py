@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hotich.registers",
     "hotich.records",
     "hotich.scans",
+    "hotich.keying",
 ]
 
 MIDDLEWARE = [

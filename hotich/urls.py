@@ -10,5 +10,6 @@ urlpatterns = [
     path("don-vi-hanh-chinh/", include("hotich.units.urls")),
     path("so/", include("hotich.registers.urls")),
     path("scan/", include("hotich.scans.urls")),
+    path("nhap-lieu/", include("hotich.keying.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -46,6 +46,11 @@ def objects(users, tree, register):
         image="x.jpg",
         thumb="x-t.jpg",
     )
+    from hotich.records.services import record_create_placeholder
+
+    record = record_create_placeholder(
+        actor=users["unit_admin"], register=register, source="manual", number="01"
+    )
     job = Job.objects.create(
         kind="test", created_by=users["unit_admin"], office_path=tree["phong"].path
     )
@@ -58,6 +63,7 @@ def objects(users, tree, register):
         "page_id": page.pk,
         "event_id": event.pk,
         "job_id": job.pk,
+        "record_id": record.pk,
     }
 
 
@@ -93,6 +99,9 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
         "accounts:office_edit",
         "accounts:user_edit",
         "core:job_status",
+        "keying:record",
+        "keying:new",
+        "keying:grid",
     ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name

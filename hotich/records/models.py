@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,21 @@ class Record(models.Model):
         _("Trạng thái"), max_length=12, choices=Status.choices, default=Status.TO_KEY
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    #: every keyed column by its template name, as text (see hotich.records.schema).
+    data = models.JSONField(default=dict, blank=True)
+    #: warnings the operator has seen and accepted (codes from hotich.records.validation).
+    ack = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveSmallIntegerField(default=0)
+    warning_count = models.PositiveSmallIntegerField(default=0)
+    has_unreadable = models.BooleanField(_("Có chỗ không đọc được"), default=False)
+    registration_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    keyed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -35,10 +51,74 @@ class Record(models.Model):
     class Meta:
         ordering = ["register", "sequence", "number_sort", "id"]
         verbose_name = _("Trường hợp")
-        indexes = [models.Index(fields=["register", "number_sort"])]
+        indexes = [
+            models.Index(fields=["register", "number_sort"]),
+            models.Index(fields=["registration_year", "number_sort"]),
+        ]
 
     def __str__(self) -> str:
         if self.number:
             date = f" ({self.registration_date:%d/%m/%Y})" if self.registration_date else ""
             return f"{_('Số')} {self.number}{date}"
         return f"{_('Trường hợp')} #{self.sequence or self.pk}"
+
+
+class Party(models.Model):
+    """A person in a record, with its role; rewritten from the record's data on every save.
+
+    The record's `data` holds what was keyed; parties are the per-person index that search and
+    person-linking read across register types.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("Vai trò"), max_length=20)
+    full_name = models.CharField(_("Họ, chữ đệm, tên"), max_length=255, blank=True)
+    name_key = models.CharField(max_length=255, blank=True, db_index=True)
+    sex = models.CharField(max_length=2, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_text = models.CharField(max_length=40, blank=True)
+    pid = models.CharField(_("Số định danh cá nhân"), max_length=20, blank=True, db_index=True)
+    id_number = models.CharField(_("Số giấy tờ tùy thân"), max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    nationality = models.CharField(max_length=80, blank=True)
+    residence = models.CharField(max_length=255, blank=True)
+    birthplace = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["record", "id"]
+        verbose_name = _("Người trong trường hợp")
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.full_name}"
+
+
+class MarginNote(models.Model):
+    """A note written in the register's margin after the entry (divorce, correction, death, ID)."""
+
+    class Kind(models.TextChoices):
+        DIVORCE = "divorce", _("Ly hôn")
+        ANNULMENT = "annulment", _("Hủy việc kết hôn")
+        CORRECTION = "correction", _("Thay đổi, cải chính, bổ sung")
+        DEATH = "death", _("Đã chết")
+        ID_NUMBER = "id_number", _("Cấp số định danh cá nhân")
+        OTHER = "other", _("Khác")
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="margin_notes")
+    kind = models.CharField(_("Loại ghi chú"), max_length=12, choices=Kind.choices)
+    date_text = models.CharField(_("Ngày ghi chú"), max_length=40, blank=True)
+    date_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(_("Nội dung ghi chú"))
+    basis = models.CharField(_("Căn cứ"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "date_year", "id"]
+        verbose_name = _("Ghi chú bên lề")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date_text}".strip()

@@ -65,3 +65,12 @@ def register_list_assigned_to(user: User) -> QuerySet[Register]:
         Q(user=user) | Q(office_id=user.office_id, user__isnull=True)
     )
     return register_list_for_user(user).filter(pk__in=assigned.values("register_id"))
+
+
+def register_is_assigned(user: User, register: Register, tasks: tuple[str, ...]) -> bool:
+    """An active assignment of one of `tasks` to the user, or to their whole company."""
+    return (
+        Assignment.objects.filter(register=register, active=True, task__in=tasks)
+        .filter(Q(user=user) | Q(office_id=user.office_id, user__isnull=True))
+        .exists()
+    )

@@ -14,18 +14,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from hotich.accounts.models import Role, User
 from hotich.records.models import Record
 from hotich.registers.models import Assignment, Register
-from hotich.registers.queries import register_list_for_user
+from hotich.registers.queries import register_is_assigned, register_list_for_user
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
 
 WORK_TASKS = (Assignment.Task.SCANNING, Assignment.Task.KEYING)
-
-
-def _assigned(user: User, register: Register, tasks: tuple[str, ...]) -> bool:
-    return (
-        Assignment.objects.filter(register=register, active=True, task__in=tasks)
-        .filter(Q(user=user) | Q(office_id=user.office_id, user__isnull=True))
-        .exists()
-    )
 
 
 def scan_can_upload(user: User, register: Register) -> bool:
@@ -34,7 +26,7 @@ def scan_can_upload(user: User, register: Register) -> bool:
         return False
     if user.is_admin and not user.is_contractor:
         return True
-    return _assigned(user, register, WORK_TASKS)
+    return register_is_assigned(user, register, WORK_TASKS)
 
 
 def scan_can_review(user: User, register: Register) -> bool:
@@ -43,7 +35,7 @@ def scan_can_review(user: User, register: Register) -> bool:
         return False
     if (user.is_admin or user.role == Role.REVIEWER) and not user.is_contractor:
         return True
-    return _assigned(user, register, (Assignment.Task.REVIEW,))
+    return register_is_assigned(user, register, (Assignment.Task.REVIEW,))
 
 
 def scan_page_list_for_user(user: User) -> QuerySet[ScanPage]:

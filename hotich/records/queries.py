@@ -1,0 +1,90 @@
+"""Reads of records, scoped through their register: who may key, neighbours, carry-over, progress.
+
+A record is visible exactly when its register is (`register_list_for_user`). Keying needs more:
+an administrator of the custodian (not a contractor), or an active keying assignment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from hotich.accounts.models import User
+from hotich.records.models import MarginNote, Record
+from hotich.records.schema import record_type
+from hotich.registers.models import Assignment, Register
+from hotich.registers.queries import register_is_assigned, register_list_for_user
+
+
+def record_list_for_user(user: User) -> QuerySet[Record]:
+    return Record.objects.filter(register__in=register_list_for_user(user))
+
+
+def record_can_key(user: User, register: Register) -> bool:
+    if not register_list_for_user(user).filter(pk=register.pk).exists():
+        return False
+    if user.is_admin and not user.is_contractor:
+        return True
+    return register_is_assigned(user, register, (Assignment.Task.KEYING,))
+
+
+def register_records(register: Register) -> QuerySet[Record]:
+    return register.records.order_by("sequence", "number_sort", "id")
+
+
+def record_neighbours(record: Record) -> tuple[Record | None, Record | None]:
+    """The records before and after this one in the register's order."""
+    records = register_records(record.register)
+    before = (
+        records.filter(
+            Q(sequence__lt=record.sequence) | Q(sequence=record.sequence, id__lt=record.pk)
+        )
+        .order_by("-sequence", "-id")
+        .first()
+    )
+    after = records.filter(
+        Q(sequence__gt=record.sequence) | Q(sequence=record.sequence, id__gt=record.pk)
+    ).first()
+    return before, after
+
+
+def record_next_to_key(register: Register) -> Record | None:
+    """The first record not yet submitted, in the register's order."""
+    return register_records(register).exclude(status=Record.Status.SUBMITTED).first()
+
+
+def record_carry_over(register: Register, before: Record | None = None) -> dict[str, str]:
+    """Values that repeat down a register, from the record before (or the last one), with the
+    registration number after its number (numbers restart at 01 with a new year)."""
+    rtype = record_type(register.register_type)
+    if before is None:
+        before = register_records(register).exclude(data={}).last()
+    data: dict[str, str] = {}
+    if before is None or not before.data:
+        data["quyenSo"] = register.volume
+        return {k: v for k, v in data.items() if k in rtype.by_key}
+    for key in rtype.carry_keys:
+        if before.data.get(key):
+            data[key] = before.data[key]
+    if before.number_sort is not None:
+        width = max(2, len(before.number))
+        data["so"] = str(before.number_sort + 1).zfill(width)
+    return data
+
+
+def register_progress(register: Register) -> dict[str, Any]:
+    """Keyed (submitted) and started records against the declared number of entries."""
+    counts = register.records.aggregate(
+        total=Count("id"),
+        submitted=Count("id", filter=Q(status=Record.Status.SUBMITTED)),
+        drafts=Count("id", filter=Q(status=Record.Status.DRAFT)),
+    )
+    declared = register.declared_entries or 0
+    target = declared or counts["total"]
+    percent = round(100 * counts["submitted"] / target) if target else 0
+    return {**counts, "declared": register.declared_entries, "percent": min(percent, 100)}
+
+
+def record_margin_notes(record: Record) -> QuerySet[MarginNote]:
+    return record.margin_notes.select_related("created_by")
