@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hotich.records",
     "hotich.scans",
     "hotich.keying",
+    "hotich.transfer",
 ]
 
 MIDDLEWARE = [

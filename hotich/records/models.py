@@ -19,6 +19,7 @@ class Record(models.Model):
         FILENAME = "filename", _("Từ tên tệp scan")
         SPLIT = "split", _("Tách từ sổ scan")
         MANUAL = "manual", _("Tạo tay")
+        IMPORT = "import", _("Nhập từ tệp Excel")
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="records")
     number = models.CharField(_("Số đăng ký"), max_length=20, blank=True)

@@ -74,11 +74,8 @@ class CodeList:
         return code if self.stored_as == "code" else self._by_code[code]
 
     def _match_code(self, text: str) -> str | None:
-        if text in self._by_code:
+        if text in self._by_code:  # exact, so "ba" (for Ba Lan) is not taken for BA
             return text
-        upper = text.upper()
-        if upper in self._by_code:  # "vn" -> "VN"
-            return upper
         if self.stored_as == "code" and text.isascii() and text.isdigit():  # "01" -> "1"
             for code in self._by_code:
                 if code.isdigit() and int(code) == int(text):
@@ -388,7 +385,7 @@ DAN_TOC = CodeList(
 )
 
 #: UN member and observer states (and Taiwan, which civil-status registers name), each under the
-#: name Vietnamese official documents use; the code is ISO 3166-1 alpha-2, accepted when typed.
+#: name Vietnamese official documents use; the code is ISO 3166-1 alpha-2, accepted when typed exactly ("VN").
 _COUNTRIES = (
     ("AF", "Afghanistan"),
     ("AL", "Albania"),
