@@ -22,12 +22,13 @@ from hotich.accounts.models import User
 from hotich.keying.fields import field_rows, grid_columns, grid_row, issues_by_field
 from hotich.records.models import MarginNote, Record
 from hotich.records.queries import (
-    record_can_key,
+    record_after,
     record_carry_over,
-    record_list_for_user,
+    record_list_for_keying,
     record_margin_notes,
     record_neighbours,
     record_next_to_key,
+    register_list_for_keying,
     register_progress,
     register_records,
 )
@@ -36,7 +37,6 @@ from hotich.records.schema.dates import PartialDateError
 from hotich.records.services import RecordConflict, SaveResult, margin_note_add, record_save
 from hotich.records.validation import Issue, record_validate
 from hotich.registers.models import Register
-from hotich.registers.queries import register_list_for_user
 from hotich.scans.queries import record_pages
 from hotich.scans.views import pages_json
 
@@ -48,20 +48,19 @@ def _user(request: HttpRequest) -> User:
 
 
 def _register(request: HttpRequest, register_id: int) -> Register:
-    user = _user(request)
-    register = get_object_or_404(register_list_for_user(user), pk=register_id)
-    if not record_can_key(user, register):
+    # One query: the register if the user sees it (else 404), and whether they may key it.
+    register = get_object_or_404(register_list_for_keying(_user(request)), pk=register_id)
+    if not register.can_key:  # type: ignore[attr-defined]
         raise PermissionDenied
     return register
 
 
 def _record(request: HttpRequest, record_id: int) -> Record:
-    user = _user(request)
     record = get_object_or_404(
-        record_list_for_user(user).select_related("register__custodian", "updated_by"),
+        record_list_for_keying(_user(request)).select_related("register__custodian", "updated_by"),
         pk=record_id,
     )
-    if not record_can_key(user, record.register):
+    if not record.can_key:  # type: ignore[attr-defined]
         raise PermissionDenied
     return record
 
@@ -87,12 +86,15 @@ def _context(
     issues: list[Issue],
     ack: list[str],
     conflict: RecordConflict | None = None,
+    last: Record | None = None,
 ) -> dict[str, Any]:
+    """`last`: the register's last record, when the caller (a new record's page) has it."""
     rtype = record_type(register.register_type)
     pages = list(record_pages(record).prefetch_related("links__record")) if record else []
-    before, after = (
-        record_neighbours(record) if record else (register_records(register).last(), None)
-    )
+    if record is not None:
+        before, after = record_neighbours(record)
+    else:
+        before, after = last or register_records(register).last(), None
     current = conflict.current if conflict else record
     return {
         "register": register,
@@ -140,7 +142,7 @@ def _after_save(request: HttpRequest, register: Register, result: SaveResult) ->
         return redirect("keying:record", record.pk)
     messages.success(request, _("Đã lưu %(record)s.") % {"record": record})
     if request.POST.get("action") == "next":
-        _before, after = record_neighbours(record)
+        after = record_after(record)
         if after is not None:
             return redirect("keying:record", after.pk)
         return redirect("keying:new", register.pk)
@@ -196,9 +198,13 @@ def key_new(request: HttpRequest, register_id: int) -> HttpResponse:
     register = _register(request, register_id)
     if request.method == "POST":
         return _save(request, register, None)
-    values = record_carry_over(register)
+    # The last record is the one before the new one and, when keyed, the one to carry from.
+    last = register_records(register).last()
+    values = record_carry_over(register, last if last is not None and last.data else None)
     return render(
-        request, "keying/record_key.html", _context(request, register, None, values, [], [])
+        request,
+        "keying/record_key.html",
+        _context(request, register, None, values, [], [], last=last),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from hotich.registers.models import Register
 
@@ -60,8 +61,13 @@ class Record(models.Model):
     def __str__(self) -> str:
         if self.number:
             date = f" ({self.registration_date:%d/%m/%Y})" if self.registration_date else ""
-            return f"{_('Số')} {self.number}{date}"
-        return f"{_('Trường hợp')} #{self.sequence or self.pk}"
+            return pgettext("số đăng ký của một trường hợp", "Số %(number)s%(date)s") % {
+                "number": self.number,
+                "date": date,
+            }
+        return pgettext("một trường hợp chưa có số", "Trường hợp #%(n)s") % {
+            "n": self.sequence or self.pk
+        }
 
 
 class Party(models.Model):

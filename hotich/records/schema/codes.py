@@ -385,7 +385,8 @@ DAN_TOC = CodeList(
 )
 
 #: UN member and observer states (and Taiwan, which civil-status registers name), each under the
-#: name Vietnamese official documents use; the code is ISO 3166-1 alpha-2, accepted when typed exactly ("VN").
+#: name Vietnamese official documents use; the code is ISO 3166-1 alpha-2, accepted when typed
+#: exactly ("VN").
 _COUNTRIES = (
     ("AF", "Afghanistan"),
     ("AL", "Albania"),
@@ -582,6 +583,16 @@ _COUNTRIES = (
     ("ZM", "Zambia"),
     ("ZW", "Zimbabwe"),
     ("TW", "Đài Loan (Trung Quốc)"),
+    ("HK", "Hồng Kông (Trung Quốc)"),
+    ("MO", "Ma Cao (Trung Quốc)"),
+)
+
+# States that no longer exist but fill the registers of their time (ISO 3166-3 codes).
+_FORMER = (
+    ("SUHH", "Liên Xô"),
+    ("CSHH", "Tiệp Khắc"),
+    ("DDDE", "Cộng hòa Dân chủ Đức"),
+    ("YUCS", "Nam Tư"),
 )
 
 QUOC_TICH = CodeList(
@@ -589,6 +600,7 @@ QUOC_TICH = CodeList(
     (
         ("VN", "Việt Nam"),
         *sorted(_COUNTRIES, key=lambda item: fold(item[1])),
+        *_FORMER,
         # ISO 3166 leaves XA-XZ to its users: XX stateless, XZ unknown here.
         ("XX", "Người không quốc tịch"),
         ("XZ", "Không có thông tin"),

@@ -3,6 +3,7 @@
  * the values that repeat down a register.
  *
  * Enter: the cell to the right (at the end of a row, the next row) · Shift+Enter: back
+ * (in a text area with text, Enter is a new line; an empty one is passed by)
  * ArrowUp / ArrowDown in a text cell: same column, row above / below · Ctrl+S: save this row
  */
 (function () {
@@ -113,7 +114,7 @@
     const list = cells(row);
     const i = list.indexOf(el);
     if ((ev.ctrlKey || ev.metaKey) && (ev.key === "s" || ev.key === "S")) { ev.preventDefault(); dirty.add(row); save(row); return; }
-    if (ev.key === "Enter" && el.tagName !== "TEXTAREA") {
+    if (ev.key === "Enter" && (el.tagName !== "TEXTAREA" || !el.value.trim())) {
       ev.preventDefault();
       if (ev.shiftKey) { if (i > 0) focusCell(row, i - 1); else focusCell(row.previousElementSibling, 1e9); return; }
       if (i < list.length - 1) { focusCell(row, i + 1); return; }

@@ -1,6 +1,6 @@
 /* Keying screen: keyboard movement, shortcuts, validation as you type, place suggestions.
  *
- * Enter / Shift+Enter   next / previous field (in a text area Enter is a new line)
+ * Enter / Shift+Enter   next / previous field (in a text area with text, Enter is a new line)
  * Ctrl+S                save          Ctrl+Enter   save and go to the next record
  * Alt+PageUp/PageDown   previous / next record
  * F2                    to the scan viewer; Esc there comes back to the field being keyed
@@ -91,7 +91,7 @@
   function soon() { clearTimeout(timer); timer = setTimeout(validate, 400); }
 
   // ---- place suggestions: units valid at the registration date ---------------------------------
-  let menu = null, menuFor = null, menuItems = [], menuIndex = -1, placeSeq = 0;
+  let menu = null, menuFor = null, menuItems = [], menuIndex = -1, placeSeq = 0, placeTimer = null;
   function closeMenu() { if (menu) menu.remove(); menu = null; menuFor = null; menuItems = []; menuIndex = -1; }
   function registrationDate() {
     const el = form.querySelector('[data-field="ngayDangKy"]');
@@ -136,7 +136,12 @@
   form.addEventListener("input", (ev) => {
     if (!ev.target.matches("[data-field]")) return;
     dirty = true; markUnreadable(ev.target); soon();
-    if (ev.target.hasAttribute("data-place")) suggest(ev.target);
+    if (ev.target.hasAttribute("data-place")) {
+      // Fast typists send one lookup per pause, not one per keystroke.
+      const input = ev.target;
+      clearTimeout(placeTimer);
+      placeTimer = setTimeout(() => suggest(input), 150);
+    }
     if (state) state.textContent = form.dataset.tUnsaved;
   });
   form.addEventListener("change", (ev) => { if (ev.target.matches("[data-field]")) { dirty = true; soon(); } });
@@ -153,7 +158,8 @@
       if (ev.key === "Enter" && menuIndex >= 0) { ev.preventDefault(); choose(menuItems[menuIndex]); return; }
     }
     if (ev.key === "Enter" && !ev.ctrlKey && !ev.altKey && !ev.metaKey && el.matches("[data-field]")) {
-      if (el.tagName === "TEXTAREA" && !ev.shiftKey) return;
+      // A new line in a text area with text; an empty one (Ghi chú, mostly) is passed by.
+      if (el.tagName === "TEXTAREA" && !ev.shiftKey && el.value.trim()) return;
       ev.preventDefault();
       closeMenu();
       if (!move(el, ev.shiftKey ? -1 : 1) && !ev.shiftKey) submit("next");
