@@ -11,5 +11,6 @@ urlpatterns = [
     path("so/", include("hotich.registers.urls")),
     path("scan/", include("hotich.scans.urls")),
     path("nhap-lieu/", include("hotich.keying.urls")),
+    path("trao-doi/", include("hotich.transfer.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -54,6 +54,22 @@ def objects(users, tree, register):
     job = Job.objects.create(
         kind="test", created_by=users["unit_admin"], office_path=tree["phong"].path
     )
+    from hotich.transfer.models import PackageBuild
+
+    package = PackageBuild.objects.create(
+        register=register, built_by=users["unit_admin"], status="released"
+    )
+    from hotich.transfer.models import ImportBatch
+
+    import_batch = ImportBatch.objects.create(
+        register=register,
+        original_name="KS.xlsx",
+        blob="imports/x.xlsx",
+        sha256="0" * 64,
+        created_by=users["unit_admin"],
+        status="ready",
+        error_file="imports/x-loi.xlsx",
+    )
     return {
         "register_id": register.pk,
         "assignment_id": assignment.pk,
@@ -64,6 +80,9 @@ def objects(users, tree, register):
         "event_id": event.pk,
         "job_id": job.pk,
         "record_id": record.pk,
+        "package_id": package.pk,
+        "kind": "zip",
+        "import_id": import_batch.pk,
     }
 
 
@@ -102,6 +121,9 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
         "keying:record",
         "keying:new",
         "keying:grid",
+        "transfer:package_list",
+        "transfer:import_start",
+        "transfer:import_detail",
     ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name

@@ -8,25 +8,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 
 from hotich.accounts.models import User
 from hotich.records.models import MarginNote, Record
 from hotich.records.schema import record_type
 from hotich.registers.models import Assignment, Register
-from hotich.registers.queries import register_is_assigned, register_list_for_user
+from hotich.registers.queries import register_list_for_user
 
 
 def record_list_for_user(user: User) -> QuerySet[Record]:
     return Record.objects.filter(register__in=register_list_for_user(user))
 
 
-def record_can_key(user: User, register: Register) -> bool:
-    if not register_list_for_user(user).filter(pk=register.pk).exists():
-        return False
+def _can_key(user: User, register: str) -> Exists | Value:
+    """Whether `user` may key the register at `register` (a field of the outer query):
+    administrators of the custodian (not contractors), or an active keying assignment to the
+    user or to their whole company (as `register_is_assigned`)."""
     if user.is_admin and not user.is_contractor:
-        return True
-    return register_is_assigned(user, register, (Assignment.Task.KEYING,))
+        return Value(True, output_field=BooleanField())
+    return Exists(
+        Assignment.objects.filter(
+            register=OuterRef(register), active=True, task=Assignment.Task.KEYING
+        ).filter(Q(user=user) | Q(office_id=user.office_id, user__isnull=True))
+    )
+
+
+def register_list_for_keying(user: User) -> QuerySet[Register]:
+    """The registers the user sees, each with `can_key` (what `record_can_key` answers): the
+    keying views find the register and check the permission in one query."""
+    return register_list_for_user(user).annotate(can_key=_can_key(user, "pk"))
+
+
+def record_list_for_keying(user: User) -> QuerySet[Record]:
+    """The records the user sees, each with `can_key` for its register."""
+    return record_list_for_user(user).annotate(can_key=_can_key(user, "register_id"))
+
+
+def record_can_key(user: User, register: Register) -> bool:
+    return register_list_for_keying(user).filter(pk=register.pk, can_key=True).exists()
 
 
 def register_records(register: Register) -> QuerySet[Record]:
@@ -43,10 +63,16 @@ def record_neighbours(record: Record) -> tuple[Record | None, Record | None]:
         .order_by("-sequence", "-id")
         .first()
     )
-    after = records.filter(
-        Q(sequence__gt=record.sequence) | Q(sequence=record.sequence, id__gt=record.pk)
-    ).first()
-    return before, after
+    return before, record_after(record)
+
+
+def record_after(record: Record) -> Record | None:
+    """The record after this one in the register's order (where "save and next" goes)."""
+    return (
+        register_records(record.register)
+        .filter(Q(sequence__gt=record.sequence) | Q(sequence=record.sequence, id__gt=record.pk))
+        .first()
+    )
 
 
 def record_next_to_key(register: Register) -> Record | None:

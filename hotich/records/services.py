@@ -21,7 +21,7 @@ from hotich.core.text import fold
 from hotich.records.models import MarginNote, Party, Record
 from hotich.records.schema import RecordType, record_type
 from hotich.records.schema.dates import PartialDateError, parse_partial_date
-from hotich.records.validation import Issue, has_unreadable, record_validate
+from hotich.records.validation import LOOK_UP, Issue, has_unreadable, record_validate
 from hotich.registers.models import Register
 
 
@@ -48,6 +48,7 @@ def record_create_placeholder(
         number=number,
         number_sort=number_sort_key(number),
         registration_date=registration_date,
+        registration_year=registration_date.year if registration_date else None,
         sequence=sequence,
         source=source,
     )
@@ -92,62 +93,97 @@ class SaveResult:
         return [i for i in self.issues if i.level == "warning" and i.code not in ack]
 
 
-def _parties(rtype: RecordType, record: Record, data: dict[str, str]) -> list[Party]:
+_PARTY_FIELDS = (
+    "role", "full_name", "name_key", "sex", "pid", "id_number", "ethnicity", "nationality",
+    "residence", "birthplace", "birth_year", "birth_month", "birth_day", "birth_text",
+)  # fmt: skip
+
+
+_PERSON_FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _person_fields(rtype: RecordType) -> tuple[tuple[str, str, str], ...]:
+    found = _PERSON_FIELDS.get(rtype.code)
+    if found is None:
+        found = tuple((f.key, f.role, f.attr) for f in rtype.keyed_fields if f.attr and f.role)
+        _PERSON_FIELDS[rtype.code] = found
+    return found
+
+
+def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ...]]:
+    """The people of a record as tuples in `_PARTY_FIELDS` order."""
     people: dict[str, dict[str, str]] = {}
-    for f in rtype.keyed_fields:
-        if f.role and f.attr and data.get(f.key):
-            people.setdefault(f.role, {})[f.attr] = data[f.key]
+    for key, role, attr in _person_fields(rtype):
+        value = data.get(key)
+        if value:
+            people.setdefault(role, {})[attr] = value
     out = []
     for role in rtype.roles:
         attrs = people.get(role.key)
         if not attrs or not attrs.get("name"):
             continue
-        party = Party(
-            record=record,
-            role=role.key,
-            full_name=attrs["name"][:255],
-            name_key=fold(attrs["name"])[:255],
-            sex=attrs.get("sex", "")[:2],
-            pid=attrs.get("pid", "")[:20],
-            id_number=attrs.get("id_number", "")[:40],
-            ethnicity=attrs.get("ethnicity", "")[:60],
-            nationality=attrs.get("nationality", "")[:80],
-            residence=attrs.get("residence", "")[:255],
-            birthplace=attrs.get("birthplace", "")[:255],
-        )
         try:
             birth = parse_partial_date(attrs.get("birth", ""))
         except PartialDateError:
             birth = None
-        if birth is not None:
-            party.birth_year, party.birth_month, party.birth_day = (
-                birth.year,
-                birth.month,
-                birth.day,
+        name = attrs["name"]
+        out.append(
+            (
+                role.key,
+                name[:255],
+                fold(name)[:255],
+                attrs.get("sex", "")[:2],
+                attrs.get("pid", "")[:20],
+                attrs.get("id_number", "")[:40],
+                attrs.get("ethnicity", "")[:60],
+                attrs.get("nationality", "")[:80],
+                attrs.get("residence", "")[:255],
+                attrs.get("birthplace", "")[:255],
+                birth.year if birth else None,
+                birth.month if birth else None,
+                birth.day if birth else None,
+                birth.text[:40] if birth else "",
             )
-            party.birth_text = birth.text[:40]
-        out.append(party)
+        )
     return out
 
 
-def _apply(record: Record, rtype: RecordType, data: dict[str, str], issues: list[Issue]) -> None:
-    record.data = data
-    record.number = data.get("so", "")[:20]
-    record.number_sort = number_sort_key(record.number)
+def record_parties(rtype: RecordType, record: Record, data: dict[str, str]) -> list[Party]:
+    """The people of a record, from its data (not saved)."""
+    return [
+        Party(record=record, **dict(zip(_PARTY_FIELDS, values, strict=True)))
+        for values in _party_values(rtype, data)
+    ]
+
+
+def _derive(data: dict[str, str], issues: list[Issue], ack: list[str]) -> dict[str, Any]:
+    """The columns a record's data and its validation decide."""
+    number = data.get("so", "")[:20]
     try:
         registered = parse_partial_date(data.get("ngayDangKy", ""))
     except PartialDateError:
         registered = None
-    record.registration_date = registered.as_date() if registered else None
-    record.registration_year = registered.year if registered else None
-    record.error_count = sum(1 for i in issues if i.level == "error")
+    errors = sum(1 for i in issues if i.level == "error")
     codes = {i.code for i in issues if i.level == "warning"}
-    record.ack = [code for code in record.ack if code in codes]
-    record.warning_count = len(codes)
-    record.has_unreadable = has_unreadable(data)
-    open_warnings = codes - set(record.ack)
-    done = record.error_count == 0 and not open_warnings
-    record.status = Record.Status.SUBMITTED if done else Record.Status.DRAFT
+    kept = [code for code in ack if code in codes]
+    done = errors == 0 and not (codes - set(kept))
+    return {
+        "number": number,
+        "number_sort": number_sort_key(number),
+        "registration_date": registered.as_date() if registered else None,
+        "registration_year": registered.year if registered else None,
+        "error_count": errors,
+        "warning_count": len(codes),
+        "ack": kept,
+        "has_unreadable": has_unreadable(data),
+        "status": Record.Status.SUBMITTED if done else Record.Status.DRAFT,
+    }
+
+
+def _apply(record: Record, rtype: RecordType, data: dict[str, str], issues: list[Issue]) -> None:
+    record.data = data
+    for name, value in _derive(data, issues, list(record.ack)).items():
+        setattr(record, name, value)
 
 
 @transaction.atomic
@@ -177,13 +213,24 @@ def record_save(
             raise RecordConflict(record, theirs)
         before = dict(record.data)
         sequence = record.sequence
+        previous = LOOK_UP
     else:
         # Lock the register so two operators adding records get distinct sequence numbers.
-        Register.objects.select_for_update().filter(pk=register.pk).first()
+        list(Register.objects.select_for_update().filter(pk=register.pk).values_list("pk"))
         before = {}
-        sequence = (register.records.aggregate(m=Max("sequence"))["m"] or 0) + 1
+        # The last record gives the next sequence number and, when it is numbered, the number
+        # the new one should follow: one query for both.
+        last = (
+            register.records.order_by("-sequence", "-id")
+            .values("sequence", "number_sort", "registration_year")
+            .first()
+        )
+        sequence = (last["sequence"] if last else 0) + 1
+        previous = last if last is None or last["number_sort"] is not None else LOOK_UP
         record = Record(register=register, sequence=sequence, source=Record.Source.MANUAL)
-    data, issues = record_validate(rtype, register, raw, record=record, sequence=sequence)
+    data, issues = record_validate(
+        rtype, register, raw, record=record, sequence=sequence, previous=previous
+    )
     record.ack = sorted(set(ack))
     _apply(record, rtype, data, issues)
     now = timezone.now()
@@ -193,8 +240,9 @@ def record_save(
     if not created:
         record.version += 1
     record.save()
-    Party.objects.filter(record=record).delete()
-    Party.objects.bulk_create(_parties(rtype, record, data))
+    if not created:  # a new record has no parties yet
+        Party.objects.filter(record=record).delete()
+    Party.objects.bulk_create(record_parties(rtype, record, data))
     changed = sorted(k for k in set(before) | set(data) if before.get(k) != data.get(k))
     audit_record(
         actor=actor,
@@ -240,3 +288,120 @@ def margin_note_add(
         after={"kind": kind, "date": note.date_text, "text": note.text, "basis": note.basis},
     )
     return note
+
+
+@dataclass
+class ImportRow:
+    """One row of a file to store: the cleaned data and what validation said of it."""
+
+    data: dict[str, str]
+    issues: list[Issue]
+    #: an existing record of the register this row fills (a placeholder from a scan name, or a
+    #: row left pending by an earlier import of the same file).
+    target: int | None = None
+
+
+_RECORD_COLUMNS = (
+    "id", "register_id", "sequence", "source", "data", "number", "number_sort",
+    "registration_date", "registration_year", "error_count", "warning_count", "ack",
+    "has_unreadable", "status", "keyed_by_id", "keyed_at", "updated_by_id", "created_at",
+    "updated_at", "version",
+)  # fmt: skip
+
+
+@transaction.atomic
+def record_bulk_import(
+    *, actor: Any, register: Register, rows: list[ImportRow], source_name: str = ""
+) -> dict[str, int]:
+    """Store imported rows in one transaction: all of them or, if anything fails, none.
+
+    Rows with errors are stored as drafts ("pending"), rows with only warnings as submitted with
+    the warnings acknowledged by the import (the file was the previous project's final data).
+    New rows are written with prepared INSERTs (see `hotich.core.fastinsert`); rows that fill an
+    existing record go through the ORM.
+    """
+    from hotich.core.fastinsert import (
+        db_date,
+        db_datetime,
+        insert_rows,
+        json_text,
+        large_write_cache,
+        lock_row,
+        reserve_ids,
+    )
+
+    rtype = record_type(register.register_type)
+    large_write_cache()
+    lock_row(Register, register.pk)
+    next_sequence = (register.records.aggregate(m=Max("sequence"))["m"] or 0) + 1
+    targets = {r.target for r in rows if r.target}
+    existing = {
+        rec.pk: rec
+        for rec in Record.objects.filter(pk__in=targets, register=register).select_for_update()
+    }
+    fresh = [row for row in rows if not (row.target and row.target in existing)]
+    ids = reserve_ids(Record, len(fresh))
+    now = timezone.now()
+    now_db = db_datetime(now)
+    actor_id = getattr(actor, "pk", None)
+    record_rows: list[tuple[Any, ...]] = []
+    party_rows: list[tuple[Any, ...]] = []
+    submitted = 0
+    for pk, row in zip(ids, fresh, strict=True):
+        ack = sorted({i.code for i in row.issues if i.level == "warning"})
+        d = _derive(row.data, row.issues, ack)
+        done = d["status"] == Record.Status.SUBMITTED
+        submitted += done
+        record_rows.append(
+            (
+                pk, register.pk, next_sequence, Record.Source.IMPORT, json_text(row.data),
+                d["number"], d["number_sort"], db_date(d["registration_date"]),
+                d["registration_year"], d["error_count"], d["warning_count"], json_text(d["ack"]),
+                d["has_unreadable"], d["status"], actor_id if done else None,
+                now_db if done else None, actor_id, now_db, now_db, 1,
+            )
+        )  # fmt: skip
+        next_sequence += 1
+        party_rows.extend((pk, *values) for values in _party_values(rtype, row.data))
+    insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
+    updated: list[Record] = []
+    for row in rows:
+        record = existing.get(row.target) if row.target else None
+        if record is None:
+            continue
+        record.ack = sorted({i.code for i in row.issues if i.level == "warning"})
+        _apply(record, rtype, row.data, row.issues)
+        record.version += 1
+        record.updated_by, record.updated_at = actor, now
+        if record.status == Record.Status.SUBMITTED:
+            record.keyed_by, record.keyed_at = actor, now
+            submitted += 1
+        updated.append(record)
+        party_rows.extend((record.pk, *values) for values in _party_values(rtype, row.data))
+    if updated:
+        Record.objects.bulk_update(
+            updated,
+            [
+                "data", "ack", "number", "number_sort", "registration_date", "registration_year",
+                "status", "error_count", "warning_count", "has_unreadable", "keyed_by", "keyed_at",
+                "updated_by", "updated_at", "version",
+            ],
+            batch_size=1000,
+        )  # fmt: skip
+        Party.objects.filter(record__in=updated).delete()
+    insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
+    counts = {
+        "created": len(fresh),
+        "filled": len(updated),
+        "submitted": submitted,
+        "pending": len(fresh) + len(updated) - submitted,
+        "parties": len(party_rows),
+    }
+    audit_record(
+        actor=actor,
+        action="record.import",
+        obj=register,
+        office_path=register.custodian.path,
+        after={"file": source_name, **counts},
+    )
+    return counts

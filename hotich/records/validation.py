@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hotich.core.text import nfc
 from hotich.records.models import Record
-from hotich.records.schema import Field, Kind, RecordType
+from hotich.records.schema import Kind, RecordType
 from hotich.records.schema.dates import (
     UNREADABLE,
     PartialDate,
@@ -52,9 +52,43 @@ class Issue:
         }
 
 
-def _error(f: Field | str, message: str) -> Issue:
-    key = f if isinstance(f, str) else f.key
+def _error(key: str, message: str) -> Issue:
     return Issue(key, "error", f"{key}:invalid", message)
+
+
+_Plan = tuple[dict[str, tuple[Kind, Any, int]], tuple[str, ...]]
+_PLANS: dict[str, _Plan] = {}
+_CODES: dict[tuple[str, str], str | None] = {}
+
+
+def _plan(rtype: RecordType) -> _Plan:
+    plan = _PLANS.get(rtype.code)
+    if plan is None:
+        fields = rtype.keyed_fields
+        plan = (
+            {f.key: (f.kind, f.codes, f.max_length) for f in fields},
+            tuple(f.key for f in fields if f.required),
+        )
+        _PLANS[rtype.code] = plan
+    return plan
+
+
+def _code(codes: Any, text: str) -> str | None:
+    # Imports repeat the same few values thousands of times: remember each answer.
+    key = (codes.name, text)
+    if key not in _CODES:
+        if len(_CODES) > 100_000:
+            _CODES.clear()
+        _CODES[key] = codes.normalise(text)
+    return _CODES[key]
+
+
+def _date_error(text: str) -> str:
+    try:
+        parse_partial_date(text)
+    except PartialDateError as exc:
+        return str(exc)
+    return ""
 
 
 def clean_data(rtype: RecordType, raw: Mapping[str, Any]) -> tuple[dict[str, str], list[Issue]]:
@@ -64,37 +98,44 @@ def clean_data(rtype: RecordType, raw: Mapping[str, Any]) -> tuple[dict[str, str
     """
     data: dict[str, str] = {}
     issues: list[Issue] = []
-    for f in rtype.keyed_fields:
-        value = raw.get(f.key)
-        text = "" if value is None else str(value)
-        text = text.strip() if f.kind == Kind.LONGTEXT else nfc(text)
-        if f.kind == Kind.ID:
+    plan, required = _plan(rtype)
+    for key, value in raw.items():
+        spec = plan.get(key)
+        if spec is None or not value:
+            continue
+        kind, codes, max_length = spec
+        text = value if isinstance(value, str) else str(value)
+        text = text.strip() if kind == Kind.LONGTEXT else nfc(text)
+        if kind == Kind.ID:
             text = text.replace(" ", "")
         if not text:
-            if f.required:
-                issues.append(Issue(f.key, "error", f"{f.key}:required", _("Bắt buộc nhập.")))
             continue
-        if len(text) > f.max_length:
-            issues.append(_error(f, _("Dài quá %(n)d ký tự.") % {"n": f.max_length}))
-            text = text[: f.max_length]
-        if f.kind == Kind.CODE and f.codes is not None and UNREADABLE not in text:
-            canonical = f.codes.normalise(text)
-            if canonical is None:
-                issues.append(
-                    _error(f, _("“%(value)s” không có trong danh mục.") % {"value": text})
-                )
-            else:
-                text = canonical
-        elif f.kind == Kind.DATE:
-            try:
-                parse_partial_date(text)
-            except PartialDateError as exc:
-                issues.append(_error(f, str(exc)))
-        elif f.kind == Kind.TIME and not _TIME.match(text) and UNREADABLE not in text:
-            issues.append(_error(f, _("Giờ không đúng dạng: gõ giờ:phút, ví dụ 14:30.")))
-        elif f.kind == Kind.ID and not _ID.match(text):
-            issues.append(_error(f, _("Số giấy tờ chỉ gồm chữ số và chữ cái, không dấu.")))
-        data[f.key] = text
+        if len(text) > max_length:
+            issues.append(_error(key, _("Dài quá %(n)d ký tự.") % {"n": max_length}))
+            text = text[:max_length]
+        if kind == Kind.CODE and codes is not None:
+            if UNREADABLE not in text:
+                canonical = _code(codes, text)
+                if canonical is None:
+                    issues.append(
+                        _error(key, _("“%(value)s” không có trong danh mục.") % {"value": text})
+                    )
+                else:
+                    text = canonical
+        elif kind == Kind.DATE:
+            message = _date_error(text)
+            if message:
+                issues.append(_error(key, message))
+        elif kind == Kind.TIME and not _TIME.match(text) and UNREADABLE not in text:
+            issues.append(_error(key, _("Giờ không đúng dạng: gõ giờ:phút, ví dụ 14:30.")))
+        elif kind == Kind.ID and not _ID.match(text):
+            issues.append(_error(key, _("Số giấy tờ chỉ gồm chữ số và chữ cái, không dấu.")))
+        if text:
+            data[key] = text
+    missing = [key for key in required if key not in data]
+    if missing:
+        message = _("Bắt buộc nhập.")
+        issues[:0] = [Issue(key, "error", f"{key}:required", message) for key in missing]
     return data, issues
 
 
@@ -109,14 +150,26 @@ def _warn(key: str, code: str, message: str) -> Issue:
     return Issue(key, "warning", code, message)
 
 
+_ID_FIELDS: dict[str, tuple[Any, ...]] = {}
+
+
+def _id_fields(rtype: RecordType) -> tuple[Any, ...]:
+    found = _ID_FIELDS.get(rtype.code)
+    if found is None:
+        found = tuple(
+            f for f in rtype.keyed_fields if (f.kind == Kind.ID and f.digits) or f.attr == "id_type"
+        )
+        _ID_FIELDS[rtype.code] = found
+    return found
+
+
 def check_rules(rtype: RecordType, data: Mapping[str, str], register: Register) -> list[Issue]:
     """Rules within one record: identity numbers, dates against each other and the register."""
     issues: list[Issue] = []
-    for f in rtype.keyed_fields:
+    for f in _id_fields(rtype):
         value = data.get(f.key, "")
         if (
-            f.kind == Kind.ID
-            and f.digits
+            f.digits
             and value
             and UNREADABLE not in value
             and (not value.isdigit() or len(value) not in f.digits)
@@ -125,14 +178,14 @@ def check_rules(rtype: RecordType, data: Mapping[str, str], register: Register) 
                 _warn(f.key, f"{f.key}:digits", _("Số định danh cá nhân thường có 12 chữ số."))
             )
         if f.attr == "id_type" and value in ("1", "4"):
-            number = data.get(f.key.replace("LoaiGiayToTuyThan", "SoGiayToTuyThan"), "")
+            key = f.key.replace("LoaiGiayToTuyThan", "SoGiayToTuyThan")
+            number = data.get(key, "")
             expected = (9, 12) if value == "1" else (12,)
             if (
                 number
                 and UNREADABLE not in number
                 and (not number.isdigit() or len(number) not in expected)
             ):
-                key = f.key.replace("LoaiGiayToTuyThan", "SoGiayToTuyThan")
                 issues.append(
                     _warn(
                         key,
@@ -185,10 +238,23 @@ def check_rules(rtype: RecordType, data: Mapping[str, str], register: Register) 
     return issues
 
 
+#: `previous` of `check_numbering` when the caller does not have it: look it up.
+LOOK_UP: Any = object()
+
+
 def check_numbering(
-    register: Register, data: Mapping[str, str], record: Record | None, sequence: int | None
+    register: Register,
+    data: Mapping[str, str],
+    record: Record | None,
+    sequence: int | None,
+    *,
+    previous: Any = LOOK_UP,
 ) -> list[Issue]:
-    """Numbers restart at 01 each year and never repeat within authority + type + year."""
+    """Numbers restart at 01 each year and never repeat within authority + type + year.
+
+    `previous` is the numbered record before this one as {"number_sort", "registration_year"}
+    (None: there is none), for a caller that already read it; by default it is looked up.
+    """
     from hotich.records.services import number_sort_key
 
     number = number_sort_key(data.get("so", ""))
@@ -197,13 +263,17 @@ def check_numbering(
     if number is None or year is None:
         return []
     issues: list[Issue] = []
-    previous = register.records.exclude(number_sort=None)
-    if record is not None:
-        previous = previous.exclude(pk=record.pk)
-    seq = sequence if sequence is not None else (record.sequence if record else None)
-    if seq is not None:
-        previous = previous.filter(sequence__lt=seq)
-    prev = previous.order_by("-sequence", "-id").values("number_sort", "registration_year").first()
+    if previous is LOOK_UP:
+        earlier = register.records.exclude(number_sort=None)
+        if record is not None:
+            earlier = earlier.exclude(pk=record.pk)
+        seq = sequence if sequence is not None else (record.sequence if record else None)
+        if seq is not None:
+            earlier = earlier.filter(sequence__lt=seq)
+        previous = (
+            earlier.order_by("-sequence", "-id").values("number_sort", "registration_year").first()
+        )
+    prev = previous
     if prev is not None and prev["registration_year"]:
         expected = 1 if prev["registration_year"] < year else (prev["number_sort"] or 0) + 1
         if prev["registration_year"] <= year and number != expected:
@@ -246,10 +316,11 @@ def record_validate(
     *,
     record: Record | None = None,
     sequence: int | None = None,
+    previous: Any = LOOK_UP,
 ) -> tuple[dict[str, str], list[Issue]]:
     data, issues = clean_data(rtype, raw)
     issues += check_rules(rtype, data, register)
-    issues += check_numbering(register, data, record, sequence)
+    issues += check_numbering(register, data, record, sequence, previous=previous)
     return data, issues
 
 

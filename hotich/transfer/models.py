@@ -38,6 +38,9 @@ class ImportBatch(models.Model):
     rows_error = models.PositiveIntegerField(default=0)
     rows_warning = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
+    rows_pending = models.PositiveIntegerField(default=0)
+    #: rows already in the register with the same data (a file imported again after fixes).
+    rows_skipped = models.PositiveIntegerField(default=0)
     #: the first problems, each {"row", "column", "level", "message"}; the full list is in the
     #: annotated copy of the file.
     report = models.JSONField(default=list, blank=True)
@@ -45,6 +48,12 @@ class ImportBatch(models.Model):
     preview = models.JSONField(default=list, blank=True)
     unknown_columns = models.JSONField(default=list, blank=True)
     error_file = models.CharField(max_length=400, blank=True)
+    #: the zip of case PDFs that came with the file, handed to scan intake after the import.
+    scans_name = models.CharField(max_length=255, blank=True)
+    scans_blob = models.CharField(max_length=400, blank=True)
+    scan_batch = models.ForeignKey(
+        "scans.ScanBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     mode = models.CharField(max_length=5, choices=Mode.choices, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ANALYSING)
     message = models.CharField(max_length=500, blank=True)

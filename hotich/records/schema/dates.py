@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,12 +85,41 @@ def _num(part: str) -> int | None:
     return None if UNREADABLE in part else int(part)
 
 
+_today_cache: tuple[float, dt.date] = (0.0, dt.date.min)
+
+
+def _today() -> dt.date:
+    # timezone.localdate() costs tens of microseconds; imports parse hundreds of thousands of
+    # dates, and "today" only matters for refusing dates in the future.
+    global _today_cache
+    now = time.monotonic()
+    if now - _today_cache[0] > 60:
+        _today_cache = (now, timezone.localdate())
+    return _today_cache[1]
+
+
 def parse_partial_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
     """Parse what the operator typed; None for an empty field; PartialDateError if it is no date."""
     raw = text.strip()
     if not raw:
         return None
-    today = today or timezone.localdate()
+    day = today or _today()
+    result = _parse_cached(raw, day)
+    if result is None:
+        _parse(raw, day)  # not cached: raises with the message in the current language
+    return result
+
+
+@lru_cache(maxsize=65_536)
+def _parse_cached(raw: str, today: dt.date) -> PartialDate | None:
+    """The date, or None when it is not one (cached: imports repeat the same dates)."""
+    try:
+        return _parse(raw, today)
+    except PartialDateError:
+        return None
+
+
+def _parse(raw: str, today: dt.date) -> PartialDate:
     iso = _ISO.match(raw)
     if iso:
         year, month, day = (int(g) for g in iso.groups())
