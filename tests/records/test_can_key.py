@@ -31,8 +31,8 @@ def _answers(user, register, record):
     on_record = record_list_for_keying(user).filter(pk=record.pk).first()
     return (
         record_can_key(user, register),
-        None if found is None else found.can_key,
-        None if on_record is None else on_record.can_key,
+        None if found is None else found.can_key,  # type: ignore[attr-defined]
+        None if on_record is None else on_record.can_key,  # type: ignore[attr-defined]
     )
 
 
