@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hotich.scans",
     "hotich.keying",
     "hotich.transfer",
+    "hotich.review",
 ]
 
 MIDDLEWARE = [

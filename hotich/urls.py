@@ -12,5 +12,6 @@ urlpatterns = [
     path("scan/", include("hotich.scans.urls")),
     path("nhap-lieu/", include("hotich.keying.urls")),
     path("trao-doi/", include("hotich.transfer.urls")),
+    path("kiem-tra/", include("hotich.review.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -70,6 +70,12 @@ def objects(users, tree, register):
         status="ready",
         error_file="imports/x-loi.xlsx",
     )
+    from hotich.records.services import record_save
+    from hotich.review.services import record_return
+    from tests.records.test_record_save import BIRTH
+
+    keyed = record_save(actor=users["operator"], register=register, raw=BIRTH).record
+    returned = record_return(actor=users["reviewer"], record=keyed, comments=[("so", "sai")])
     return {
         "register_id": register.pk,
         "assignment_id": assignment.pk,
@@ -83,6 +89,7 @@ def objects(users, tree, register):
         "package_id": package.pk,
         "kind": "zip",
         "import_id": import_batch.pk,
+        "comment_id": returned.comments.get().pk,
     }
 
 
@@ -124,6 +131,7 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
         "transfer:package_list",
         "transfer:import_start",
         "transfer:import_detail",
+        "review:record",
     ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name

@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("home"), _("Việc của tôi")),
         (reverse("registers:list"), _("Sổ hộ tịch")),
     ]
+    if user.is_admin or user.role == "reviewer":
+        items.append((reverse("review:queue"), _("Kiểm tra")))
     if user.is_admin:
         items.append((reverse("accounts:office_list"), _("Đơn vị")))
         items.append((reverse("accounts:user_list"), _("Tài khoản")))

@@ -15,6 +15,8 @@ class Record(models.Model):
         TO_KEY = "to_key", _("Chờ nhập")
         DRAFT = "draft", _("Đang nhập")
         SUBMITTED = "submitted", _("Đã nhập")
+        RETURNED = "returned", _("Trả lại để sửa")
+        VERIFIED = "verified", _("Đã kiểm tra")
 
     class Source(models.TextChoices):
         FILENAME = "filename", _("Từ tên tệp scan")

@@ -46,7 +46,8 @@ def record_list_for_keying(user: User) -> QuerySet[Record]:
 
 
 def record_can_key(user: User, register: Register) -> bool:
-    return register_list_for_keying(user).filter(pk=register.pk, can_key=True).exists()
+    found = register_list_for_keying(user).filter(pk=register.pk).first()
+    return found is not None and bool(found.can_key)  # type: ignore[attr-defined]
 
 
 def register_records(register: Register) -> QuerySet[Record]:
@@ -76,8 +77,9 @@ def record_after(record: Record) -> Record | None:
 
 
 def record_next_to_key(register: Register) -> Record | None:
-    """The first record not yet submitted, in the register's order."""
-    return register_records(register).exclude(status=Record.Status.SUBMITTED).first()
+    """The first record not yet submitted (or returned by review), in the register's order."""
+    done = (Record.Status.SUBMITTED, Record.Status.VERIFIED)
+    return register_records(register).exclude(status__in=done).first()
 
 
 def record_carry_over(register: Register, before: Record | None = None) -> dict[str, str]:
@@ -103,7 +105,10 @@ def register_progress(register: Register) -> dict[str, Any]:
     """Keyed (submitted) and started records against the declared number of entries."""
     counts = register.records.aggregate(
         total=Count("id"),
-        submitted=Count("id", filter=Q(status=Record.Status.SUBMITTED)),
+        # Verified records were submitted first; returned ones are back with the operator.
+        submitted=Count(
+            "id", filter=Q(status__in=(Record.Status.SUBMITTED, Record.Status.VERIFIED))
+        ),
         drafts=Count("id", filter=Q(status=Record.Status.DRAFT)),
     )
     declared = register.declared_entries or 0

@@ -110,35 +110,69 @@ def _person_fields(rtype: RecordType) -> tuple[tuple[str, str, str], ...]:
     return found
 
 
+_PARTY_ATTRS = (
+    "name", "sex", "pid", "id_number", "ethnicity", "nationality", "residence", "birthplace",
+    "birth",
+)  # fmt: skip
+_PARTY_PLANS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+
+
+def _party_plan(rtype: RecordType) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per role, in order, the data key of each attribute in `_PARTY_ATTRS` ("": none)."""
+    found = _PARTY_PLANS.get(rtype.code)
+    if found is None:
+        keys: dict[tuple[str, str], str] = {}
+        for key, role, attr in _person_fields(rtype):
+            # Two columns for one attribute of a person: the plan cannot say which one a record
+            # uses (the last non-empty one); none of the register types has that.
+            assert (role, attr) not in keys, f"{key}: two columns for {role}.{attr}"
+            keys[role, attr] = key
+        found = tuple(
+            (role.key, tuple(keys.get((role.key, attr), "") for attr in _PARTY_ATTRS))
+            for role in rtype.roles
+        )
+        _PARTY_PLANS[rtype.code] = found
+    return found
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_name(name: str) -> str:
+    # Imports fold hundreds of thousands of names, many of them the same.
+    folded = _FOLDED.get(name)
+    if folded is None:
+        if len(_FOLDED) > 100_000:
+            _FOLDED.clear()
+        folded = _FOLDED[name] = fold(name)[:255]
+    return folded
+
+
 def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ...]]:
     """The people of a record as tuples in `_PARTY_FIELDS` order."""
-    people: dict[str, dict[str, str]] = {}
-    for key, role, attr in _person_fields(rtype):
-        value = data.get(key)
-        if value:
-            people.setdefault(role, {})[attr] = value
     out = []
-    for role in rtype.roles:
-        attrs = people.get(role.key)
-        if not attrs or not attrs.get("name"):
+    get = data.get
+    for role, (name_key, sex, pid, id_number, ethnicity, nationality, residence, birthplace,
+               birth_key) in _party_plan(rtype):  # fmt: skip
+        name = get(name_key)
+        if not name:
             continue
         try:
-            birth = parse_partial_date(attrs.get("birth", ""))
+            birth = parse_partial_date(get(birth_key, ""))
         except PartialDateError:
             birth = None
-        name = attrs["name"]
         out.append(
             (
-                role.key,
+                role,
                 name[:255],
-                fold(name)[:255],
-                attrs.get("sex", "")[:2],
-                attrs.get("pid", "")[:20],
-                attrs.get("id_number", "")[:40],
-                attrs.get("ethnicity", "")[:60],
-                attrs.get("nationality", "")[:80],
-                attrs.get("residence", "")[:255],
-                attrs.get("birthplace", "")[:255],
+                _fold_name(name),
+                get(sex, "")[:2],
+                get(pid, "")[:20],
+                get(id_number, "")[:40],
+                get(ethnicity, "")[:60],
+                get(nationality, "")[:80],
+                get(residence, "")[:255],
+                get(birthplace, "")[:255],
                 birth.year if birth else None,
                 birth.month if birth else None,
                 birth.day if birth else None,
@@ -178,6 +212,17 @@ def _derive(data: dict[str, str], issues: list[Issue], ack: list[str]) -> dict[s
         "has_unreadable": has_unreadable(data),
         "status": Record.Status.SUBMITTED if done else Record.Status.DRAFT,
     }
+
+
+def _status_after_save(before: str, derived: str, *, changed: bool) -> str:
+    """A save keeps what review decided until the data undoes it (decision 0010): a returned
+    record stays returned until it is complete again, then goes back to review as submitted; a
+    verified record stays verified only while its data is unchanged."""
+    if before == Record.Status.RETURNED and derived == Record.Status.DRAFT:
+        return Record.Status.RETURNED
+    if before == Record.Status.VERIFIED and derived == Record.Status.SUBMITTED and not changed:
+        return Record.Status.VERIFIED
+    return derived
 
 
 def _apply(record: Record, rtype: RecordType, data: dict[str, str], issues: list[Issue]) -> None:
@@ -232,7 +277,9 @@ def record_save(
         rtype, register, raw, record=record, sequence=sequence, previous=previous
     )
     record.ack = sorted(set(ack))
+    reviewed = record.status
     _apply(record, rtype, data, issues)
+    record.status = _status_after_save(reviewed, record.status, changed=data != before)
     now = timezone.now()
     record.updated_by = actor
     if record.status == Record.Status.SUBMITTED and record.keyed_by_id is None:
@@ -257,6 +304,17 @@ def record_save(
         },
     )
     return SaveResult(record=record, issues=issues, created=created)
+
+
+def record_set_status(*, record: Record, status: str) -> Record:
+    """Write a status decided by review (`hotich.review.services`, which holds the transition
+    rules, the row lock and the audit event). The version moves on, so a keying form opened
+    before the decision is refused on save; who saved the data last and when stay as they were.
+    """
+    record.status = status
+    record.version += 1
+    Record.objects.filter(pk=record.pk).update(status=status, version=record.version)
+    return record
 
 
 @transaction.atomic
@@ -309,6 +367,9 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
+_CHUNK = 5000  # rows of a bulk import prepared and written at a time
+
+
 @transaction.atomic
 def record_bulk_import(
     *, actor: Any, register: Register, rows: list[ImportRow], source_name: str = ""
@@ -346,24 +407,33 @@ def record_bulk_import(
     actor_id = getattr(actor, "pk", None)
     record_rows: list[tuple[Any, ...]] = []
     party_rows: list[tuple[Any, ...]] = []
-    submitted = 0
-    for pk, row in zip(ids, fresh, strict=True):
+    submitted = parties = 0
+    acks: dict[tuple[str, ...], str] = {}  # the few distinct `ack` lists, as JSON
+    for n, (pk, row) in enumerate(zip(ids, fresh, strict=True), start=1):
         ack = sorted({i.code for i in row.issues if i.level == "warning"})
         d = _derive(row.data, row.issues, ack)
         done = d["status"] == Record.Status.SUBMITTED
         submitted += done
+        ack_json = acks.get(tuple(d["ack"]))
+        if ack_json is None:
+            ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
         record_rows.append(
             (
                 pk, register.pk, next_sequence, Record.Source.IMPORT, json_text(row.data),
                 d["number"], d["number_sort"], db_date(d["registration_date"]),
-                d["registration_year"], d["error_count"], d["warning_count"], json_text(d["ack"]),
+                d["registration_year"], d["error_count"], d["warning_count"], ack_json,
                 d["has_unreadable"], d["status"], actor_id if done else None,
                 now_db if done else None, actor_id, now_db, now_db, 1,
             )
         )  # fmt: skip
         next_sequence += 1
         party_rows.extend((pk, *values) for values in _party_values(rtype, row.data))
-    insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
+        if n % _CHUNK == 0 or n == len(fresh):
+            # Written a chunk at a time: the prepared rows of a whole file would take hundreds
+            # of MB. Records and parties keep the ids they would get written all at once.
+            insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
+            parties += insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
+            record_rows, party_rows = [], []
     updated: list[Record] = []
     for row in rows:
         record = existing.get(row.target) if row.target else None
@@ -389,13 +459,13 @@ def record_bulk_import(
             batch_size=1000,
         )  # fmt: skip
         Party.objects.filter(record__in=updated).delete()
-    insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
+    parties += insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
     counts = {
         "created": len(fresh),
         "filled": len(updated),
         "submitted": submitted,
         "pending": len(fresh) + len(updated) - submitted,
-        "parties": len(party_rows),
+        "parties": parties,
     }
     audit_record(
         actor=actor,

@@ -148,7 +148,7 @@ def _problems(
     taken = Counter(names.values())
     for r in records:
         label = str(r)
-        if r.status != Record.Status.SUBMITTED:
+        if r.status not in (Record.Status.SUBMITTED, Record.Status.VERIFIED):
             problems.append(
                 _problem(
                     "not_submitted",
