@@ -13,7 +13,7 @@ class ReviewDecision(models.Model):
     """A reviewer's verdict on one version of a record."""
 
     class Outcome(models.TextChoices):
-        VERIFIED = Record.Status.VERIFIED, _("Xác nhận đúng")
+        VERIFIED = Record.Status.VERIFIED, _("Đã xác nhận đúng")
         RETURNED = Record.Status.RETURNED, _("Trả lại để sửa")
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="review_decisions")
