@@ -157,6 +157,8 @@ def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
 
 
 def _die(path: Path, rows: int, user: Any, register: Any) -> dict[str, Any]:
+    import json
+
     import openpyxl
     import tablib
     from import_export import resources
@@ -177,7 +179,8 @@ def _die(path: Path, rows: int, user: Any, register: Any) -> dict[str, Any]:
             force_init_instance = True
 
         def before_import_row(self, row: Any, **kwargs: Any) -> None:
-            row["data"] = {k: row[k] for k in keys if row.get(k)}
+            # Its JSONField widget takes the column's text, as a file would hold it.
+            row["data"] = json.dumps({k: row[k] for k in keys if row.get(k)}, ensure_ascii=False)
             row["number"] = row.get("so") or ""
             row["register"] = register.pk
             row["sequence"] = 0

@@ -183,8 +183,8 @@ class FileCleaner:
                 continue  # not a keyed column
             hit = seen.get(value)
             if hit is None:
-                text, found = _clean_value(key, self._specs[key], value)
-                hit = (text, tuple(found), text == value)
+                cleaned, problems = _clean_value(key, self._specs[key], value)
+                hit = (cleaned, tuple(problems), cleaned == value)
                 if len(seen) < self.LIMIT:
                     seen[value] = hit
             text, found, same = hit

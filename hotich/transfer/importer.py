@@ -8,6 +8,7 @@ plus the numbering rules across the whole file. Nothing is written: storing is
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -18,24 +19,27 @@ from django.utils.translation import gettext as _
 from hotich.records.models import Record
 from hotich.records.schema import Kind, RecordType
 from hotich.records.services import ImportRow, number_sort_key
-from hotich.records.validation import Issue, check_rules, clean_data
+from hotich.records.validation import FileCleaner, Issue
 from hotich.registers.models import Register
 from hotich.transfer.xlsx_read import Layout, WorkbookError, cell_text, detect_layout, open_sheet
 
 Progress = Callable[[int, int, str], None]
 PREVIEW_ROWS = 12
+_SAMPLE = 4000  # non-ASCII texts the legacy-encoding detection looks at
 REPORT_LIMIT = 500
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     line: int  # the row's number in Excel (the header is row 1)
-    raw: list[Any]  # the cells as read (after encoding conversion), in file order
     data: dict[str, str]
     issues: list[Issue]
     target: int | None = None
     #: the register already holds this row with the same data (the file imported again).
     skip: bool = False
+    #: cells as read (after encoding conversion) that `data` does not hold as they were:
+    #: column index -> text. The rest of the row is `data`; see `Analysis.cells`.
+    other: dict[int, str] | None = None
 
     @property
     def has_error(self) -> bool:
@@ -53,6 +57,21 @@ class Analysis:
     @property
     def rtype(self) -> RecordType:
         return self.layout.rtype
+
+    def cells(self, row: RowResult) -> list[str]:
+        """The row's cells as read (after encoding conversion), as text, in file order.
+
+        Rows are not kept as read (70 cells each: most of the memory of a large file); a cell
+        is the cleaned value when cleaning left its text as it was, else kept in `row.other`.
+        """
+        keyed = [(key, i) for key, i in self.layout.columns.items() if key in row.data]
+        width = max([i + 1 for _key, i in keyed] + [i + 1 for i in row.other or ()] + [0])
+        out = [""] * width
+        for key, index in keyed:
+            out[index] = row.data[key]
+        for index, text in (row.other or {}).items():
+            out[index] = text
+        return out
 
     def counts(self) -> dict[str, int]:
         rows = [r for r in self.rows if not r.skip]
@@ -96,45 +115,42 @@ class Analysis:
         ]
 
 
-def _text_cells(rows: list[tuple[int, dict[str, str]]], limit: int = 4000) -> list[str]:
-    sample: list[str] = []
-    for _line, values in rows:
-        for value in values.values():
-            if not value.isascii():
-                sample.append(value)
-        if len(sample) >= limit:
-            break
-    return sample
+def _sample(values: dict[str, str], sample: list[str]) -> None:
+    """Texts the legacy-encoding detection looks at: the non-ASCII ones."""
+    for value in values.values():
+        if not value.isascii():
+            sample.append(value)
 
 
 def _convert(
-    rows: list[tuple[int, dict[str, str]]], layout: Layout, forced: str | None
-) -> tuple[str, list[dict[str, Any]]]:
+    line: int, values: dict[str, str], encoding: str, layout: Layout, preview: list[dict[str, Any]]
+) -> None:
+    """Convert a row's legacy-encoded texts to Unicode, in place; the first few go to `preview`."""
     from hotich.transfer import legacy
 
-    encoding = forced or legacy.detect(_text_cells(rows)).encoding
-    if encoding == "unicode":
-        return encoding, []
-    preview: list[dict[str, Any]] = []
     labels = layout.rtype.by_key
-    for line, values in rows:
-        for key, value in values.items():
-            if value.isascii() and not any(ch in value for ch in "\x7f"):
-                continue
-            after = legacy.to_unicode(value, encoding)
-            if after != value:
-                values[key] = after
-                if len(preview) < PREVIEW_ROWS:
-                    preview.append(
-                        {
-                            "row": line,
-                            "column": key,
-                            "label": str(labels[key].label),
-                            "before": value,
-                            "after": after,
-                        }
-                    )
-    return encoding, preview
+    for key, value in values.items():
+        if value.isascii() and "\x7f" not in value:
+            continue
+        after = legacy.to_unicode(value, encoding)
+        if after != value:
+            values[key] = after
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(
+                    {
+                        "row": line,
+                        "column": key,
+                        "label": str(labels[key].label),
+                        "before": value,
+                        "after": after,
+                    }
+                )
+
+
+def _detect(sample: list[str]) -> str:
+    from hotich.transfer import legacy
+
+    return legacy.detect(sample).encoding
 
 
 def _numbering(register: Register, rows: list[RowResult]) -> None:
@@ -251,60 +267,102 @@ def analyse(
         raise WorkbookError(
             _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": ", ".join(layout.missing_required)}
         )
-    keyed = {f.key for f in layout.rtype.keyed_fields}
+    rtype = layout.rtype
+    keyed = {f.key for f in rtype.keyed_fields}
     cols = [(key, index) for key, index in layout.columns.items() if key in keyed]
-    id_cols = {f.key for f in layout.rtype.keyed_fields if f.kind == Kind.ID}
+    id_cols = {f.key for f in rtype.keyed_fields if f.kind == Kind.ID}
+    keys = [key for key, _index in cols]
+    indexes = [index for _key, index in cols]
+    column_of = dict(cols)
+    keyed_at = set(indexes)
+    widest = max(indexes, default=-1)
+    # C-speed extraction of the wanted cells (itemgetter of one index returns the cell alone).
+    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else lambda row: [row[indexes[0]]]
+    others: dict[int, list[int]] = {}  # row width -> indexes of the cells not keyed
+    texts: dict[str, str] = {}  # one copy of each repeated text kept for the error copy
+    cleaner = FileCleaner(rtype, register)
+    analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding or "unicode", preview=[])
+    # Rows are read, converted and checked in one pass, so the sheet's rows are never all held
+    # as read. The legacy-encoding detection needs the first 4,000 non-ASCII texts: rows wait
+    # in `waiting` until they are seen (or the file ends).
+    waiting: list[tuple[int, dict[str, str], dict[int, str] | None, list[str]]] = []
+    sample: list[str] = []
+    known = bool(encoding)
     total = sheet.total
-    read: list[tuple[int, dict[str, str]]] = []
-    numeric_ids: list[tuple[int, str]] = []
-    raws: dict[int, list[Any]] = {}
+    done = 0
+
+    def check(
+        line: int, values: dict[str, str], other: dict[int, str] | None, numeric: list[str]
+    ) -> None:
+        if analysis.encoding != "unicode":
+            _convert(line, values, analysis.encoding, layout, analysis.preview)
+        data, issues, changed = cleaner.clean(values)
+        issues += cleaner.rules(data)
+        for key in id_cols if numeric else ():  # in the order the checks always used
+            if key not in numeric:
+                continue
+            issues.append(
+                Issue(
+                    key,
+                    "warning",
+                    f"{key}:numeric",
+                    _("Ô này là số trong Excel: các chữ số 0 ở đầu có thể đã mất."),
+                )
+            )
+        for key in changed:
+            if other is None:
+                other = {}
+            other[column_of[key]] = values[key]
+        analysis.rows.append(RowResult(line=line, data=data, issues=issues, other=other))
+
     for offset, row in enumerate(sheet.rows):
         line = offset + 2
         width = len(row)
-        values: dict[str, str] = {}
-        for key, index in cols:
-            if index < width:
-                cell = row[index]
-                if cell is None or cell == "":
-                    continue
-                text = cell if isinstance(cell, str) else cell_text(cell)
-                if text:
-                    values[key] = text
-                    if key in id_cols and isinstance(cell, (int, float)):
-                        numeric_ids.append((line, key))
+        if width <= widest:
+            row = [*row, *([""] * (widest + 1 - width))]
+            width = len(row)
+        values = {k: c for k, c in zip(keys, pick(row), strict=True) if c != "" and c is not None}
+        numeric: list[str] = []
+        for key, cell in values.items():
+            if type(cell) is not str:
+                values[key] = cell_text(cell)
+                if key in id_cols and isinstance(cell, (int, float)):
+                    numeric.append(key)
         if not values or not any(v.strip() for v in values.values()):
             continue  # an empty row, often formatting left below the data
-        read.append((line, values))
-        raws[line] = row
-        if progress and len(read) % 5000 == 0:
-            progress(len(read), total, _("Đang đọc tệp…"))
-    encoding, preview = _convert(read, layout, encoding)
-    analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding, preview=preview)
-    rtype = layout.rtype
-    numeric = set(numeric_ids)
-    for done, (line, values) in enumerate(read, start=1):
-        data, issues = clean_data(rtype, values)
-        issues += check_rules(rtype, data, register)
-        for key in id_cols:
-            if (line, key) in numeric:
-                issues.append(
-                    Issue(
-                        key,
-                        "warning",
-                        f"{key}:numeric",
-                        _("Ô này là số trong Excel: các chữ số 0 ở đầu có thể đã mất."),
-                    )
-                )
-        raw = raws.pop(line)
-        if encoding != "unicode":
-            raw = list(raw)
-            for key, index in cols:
-                if key in values and index < len(raw):
-                    raw[index] = values[key]
-        analysis.rows.append(RowResult(line=line, raw=raw, data=data, issues=issues))
+        other = None
+        rest = others.get(width)
+        if rest is None:
+            rest = others[width] = [i for i in range(width) if i not in keyed_at]
+        for index in rest:
+            cell = row[index]
+            if cell != "" and cell is not None:
+                text = cell_text(cell)
+                if text:
+                    if other is None:
+                        other = {}
+                    other[index] = texts.setdefault(text, text)
+        done += 1
+        if known:
+            check(line, values, other, numeric)
+        else:
+            waiting.append((line, values, other, numeric))
+            _sample(values, sample)
+            if len(sample) >= _SAMPLE:
+                known = True
+        if known and waiting:
+            analysis.encoding = encoding or _detect(sample)
+            for item in waiting:
+                check(*item)
+            waiting = []
         if progress and done % 5000 == 0:
-            progress(done, len(read), _("Đang kiểm tra dữ liệu…"))
+            progress(done, total, _("Đang kiểm tra dữ liệu…"))
+    del sheet  # calamine's copy of the sheet: hundreds of MB for a large file
+    if not known:
+        analysis.encoding = _detect(sample)
+        for item in waiting:
+            check(*item)
     _numbering(register, analysis.rows)
     if progress:
-        progress(len(read), len(read), _("Đã kiểm tra xong."))
+        progress(done, done, _("Đã kiểm tra xong."))
     return analysis

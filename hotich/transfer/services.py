@@ -173,7 +173,7 @@ def _error_copy(analysis: Analysis) -> bytes:
     sheet.set_column(err_col, err_col, 60)
     labels = analysis.rtype.by_key
     for line, row in enumerate(analysis.rows, start=1):
-        for col, cell in enumerate(row.raw):
+        for col, cell in enumerate(analysis.cells(row)):
             text = cell_text(cell)
             if text:
                 sheet.write_string(line, col, text)
