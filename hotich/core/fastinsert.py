@@ -31,7 +31,7 @@ def lock_row(model: type[models.Model], pk: int) -> None:
     """Take the write lock: on PostgreSQL the row's, on SQLite the database's (so that ids read
     next cannot be taken by another writer before this transaction commits)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    column = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE {column} = %s", [pk])
 
@@ -54,10 +54,10 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, count],  # type: ignore[union-attr]
+                [table, str(model._meta.pk.column), count],
             )
             return [row[0] for row in cursor.fetchall()]
-        column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+        column = connection.ops.quote_name(str(model._meta.pk.column))
         cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {connection.ops.quote_name(table)}")
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + count))

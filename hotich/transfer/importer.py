@@ -188,7 +188,7 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
         .values_list("pk", "register_id", "registration_year", "number_sort", "status", "source")
     )
     for pk, register_id, year, number, status, source in existing.iterator():
-        key = (year, number)
+        key = (year or 0, number or 0)  # both non-null by the filters above
         pending_import = source == Record.Source.IMPORT and status == Record.Status.DRAFT
         if register_id == register.pk and (status == Record.Status.TO_KEY or pending_import):
             fillable.setdefault(key, pk)
@@ -203,7 +203,7 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
     ).values_list("pk", "number_sort", "registration_year")
     for pk, number, year in placeholders:
         if year:
-            fillable.setdefault((year, number), pk)
+            fillable.setdefault((year, number or 0), pk)
     seen: dict[tuple[int, int], int] = {}
     previous: tuple[int, int] | None = None
     for row, year, number in keyed:
