@@ -16,6 +16,11 @@ def _media(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HOTICH_JOBS = "immediate"
+    # Each test starts in the default language: a test that switched to English (a page, a
+    # job) must not leave service messages of the next test translated.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
