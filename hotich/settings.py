@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "hotich.keying",
     "hotich.transfer",
     "hotich.review",
+    "hotich.acceptance",
+    "hotich.supervision",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,7 @@ urlpatterns = [
     path("nhap-lieu/", include("hotich.keying.urls")),
     path("trao-doi/", include("hotich.transfer.urls")),
     path("kiem-tra/", include("hotich.review.urls")),
+    path("nghiem-thu/", include("hotich.acceptance.urls")),
+    path("giam-sat/", include("hotich.supervision.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
