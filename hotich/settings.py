@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "hotich.transfer",
     "hotich.review",
     "hotich.acceptance",
-    "hotich.supervision",
+    "hotich.reports",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,6 @@ urlpatterns = [
     path("trao-doi/", include("hotich.transfer.urls")),
     path("kiem-tra/", include("hotich.review.urls")),
     path("nghiem-thu/", include("hotich.acceptance.urls")),
-    path("giam-sat/", include("hotich.supervision.urls")),
+    path("bao-cao/", include("hotich.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
