@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hotich.transfer",
     "hotich.review",
     "hotich.acceptance",
+    "hotich.search",
     "hotich.reports",
 ]
 
@@ -193,6 +194,13 @@ STORAGES = {
 MEDIA_URL = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Acceptance by sampling (docs/configuration.md, decision 0012): a round samples
+# max(minimum, percent of the register's keyed records) and accepts at most this error rate,
+# in percent of the checked fields.
+ACCEPTANCE_SAMPLE_PERCENT = float(env_str("HOTICH_ACCEPTANCE_SAMPLE_PERCENT", "5"))
+ACCEPTANCE_SAMPLE_MIN = env_int("HOTICH_ACCEPTANCE_SAMPLE_MIN", 20)
+ACCEPTANCE_MAX_ERROR_RATE = float(env_str("HOTICH_ACCEPTANCE_MAX_ERROR_RATE", "0.5"))
 
 # Background jobs: "thread" runs a worker inside the web process (the embedded default);
 # "external" leaves jobs to `hotich worker` processes; "immediate" runs them inline (tests).
