@@ -30,12 +30,15 @@ def _font_dir() -> Path:
 
 
 def document(*, title: str = "", orientation: str = "P") -> FPDF:
-    """An A4 document with the Vietnamese-capable font registered as `FAMILY` ("", "B", "I")."""
+    """An A4 document with the Vietnamese-capable font registered as `FAMILY`, in the styles
+    "" (regular), "B" (bold), "I" (light: no italic face has Vietnamese) and "BI"."""
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     fonts = _font_dir()
     pdf.add_font(FAMILY, "", str(fonts / "SourceSerifPro-Regular.ttf"))
     pdf.add_font(FAMILY, "B", str(fonts / "SourceSerifPro-Bold.ttf"))
-    pdf.add_font(FAMILY, "I", str(fonts / "SourceSerifPro-It.ttf"))
+    # The italic files of this font lack the Vietnamese letters: "I" is the light upright face.
+    pdf.add_font(FAMILY, "I", str(fonts / "SourceSerifPro-Light.ttf"))
+    pdf.add_font(FAMILY, "BI", str(fonts / "SourceSerifPro-Semibold.ttf"))
     pdf.set_font(FAMILY, size=12)
     pdf.set_margins(20, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
