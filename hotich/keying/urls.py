@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotich.keying import views
+from hotich.keying import double_views, views
 
 app_name = "keying"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("so/<int:register_id>/kiem-tra/", views.key_validate, name="validate"),
     path("so/<int:register_id>/bang/", views.key_grid, name="grid"),
     path("so/<int:register_id>/bang/luu/", views.key_grid_save, name="grid_save"),
+    path("so/<int:register_id>/nhap-hai-lan/", double_views.double_plan, name="double_plan"),
+    path("ty-le-khop/", double_views.agreement_page, name="agreement"),
     path("truong-hop/<int:record_id>/", views.key_record, name="record"),
     path("truong-hop/<int:record_id>/ghi-chu/", views.margin_note_create, name="margin_note"),
 ]

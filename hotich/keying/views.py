@@ -1,7 +1,8 @@
 """The keying screen: the scan beside a form declared by the register type, keyboard-first.
 
 Views only parse the request and call `hotich.records.services`; what a field is, how it is
-validated and which values carry over all come from `hotich.records.schema`.
+validated and which values carry over all come from `hotich.records.schema`. In a double-keyed
+register a record not yet settled is keyed as the operator's own copy (`double_views`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotich.accounts.models import User
+from hotich.keying import double_views
 from hotich.keying.fields import field_rows, grid_columns, grid_row, issues_by_field
+from hotich.keying.queries import (
+    BLIND,
+    NORMAL,
+    WAITING,
+    copy_next_for,
+    double_keying_plan,
+    plan_is_active,
+    record_double_state,
+)
 from hotich.records.models import MarginNote, Record
 from hotich.records.queries import (
     record_after,
@@ -41,6 +52,20 @@ from hotich.scans.queries import record_pages
 from hotich.scans.views import pages_json
 
 GRID_MAX_ROWS = 300
+
+
+def _grid_refused() -> str:
+    return _(
+        "Sổ này nhập liệu hai lần: mỗi người nhập bản của mình trên màn hình nhập từng "
+        "trường hợp; không nhập dạng bảng."
+    )
+
+
+def _waiting() -> str:
+    return _(
+        "Hai bản nhập của trường hợp này khác nhau và đang chờ đối chiếu: "
+        "chưa sửa được cho đến khi đối chiếu xong."
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -187,7 +212,10 @@ def _save(request: HttpRequest, register: Register, record: Record | None) -> Ht
 @login_required
 def key_register(request: HttpRequest, register_id: int) -> HttpResponse:
     register = _register(request, register_id)
-    record = record_next_to_key(register)
+    if double_keying_plan(register) is not None:
+        record = copy_next_for(_user(request), register)
+    else:
+        record = record_next_to_key(register)
     if record is None:
         return redirect("keying:new", register.pk)
     return redirect("keying:record", record.pk)
@@ -196,6 +224,8 @@ def key_register(request: HttpRequest, register_id: int) -> HttpResponse:
 @login_required
 def key_new(request: HttpRequest, register_id: int) -> HttpResponse:
     register = _register(request, register_id)
+    if plan_is_active(register):
+        return double_views.copy_page(request, register, None)
     if request.method == "POST":
         return _save(request, register, None)
     # The last record is the one before the new one and, when keyed, the one to carry from.
@@ -212,6 +242,13 @@ def key_new(request: HttpRequest, register_id: int) -> HttpResponse:
 def key_record(request: HttpRequest, record_id: int) -> HttpResponse:
     record = _record(request, record_id)
     register = record.register
+    state = record_double_state(record)
+    if state == BLIND:
+        return double_views.copy_page(request, register, record)
+    if state == WAITING:
+        return double_views.refused(
+            request, register, _waiting(), 409 if request.method == "POST" else 200
+        )
     if request.method == "POST":
         return _save(request, register, record)
     rtype = record_type(register.register_type)
@@ -251,6 +288,10 @@ def key_validate(request: HttpRequest, register_id: int) -> JsonResponse:
 @require_POST
 def margin_note_create(request: HttpRequest, record_id: int) -> HttpResponse:
     record = _record(request, record_id)
+    if record_double_state(record) != NORMAL:
+        # Notes are on the record, which both operators of a blind record would see.
+        messages.error(request, _("Ghi chú bên lề được thêm sau khi hai bản nhập đã đối chiếu."))
+        return redirect("keying:record", record.pk)
     kind = request.POST.get("kind", "")
     text = request.POST.get("text", "").strip()
     if kind not in MarginNote.Kind.values or not text:
@@ -276,6 +317,8 @@ def margin_note_create(request: HttpRequest, record_id: int) -> HttpResponse:
 def key_grid(request: HttpRequest, register_id: int) -> HttpResponse:
     """One row per record, spreadsheet-like, for registers whose pages hold several entries."""
     register = _register(request, register_id)
+    if plan_is_active(register):
+        return double_views.refused(request, register, _grid_refused(), 200)
     rtype = record_type(register.register_type)
     records = list(register_records(register)[:GRID_MAX_ROWS])
     carry = record_carry_over(register)
@@ -318,6 +361,8 @@ def key_grid_save(request: HttpRequest, register_id: int) -> JsonResponse:
     record = None
     if body.get("record"):
         record = get_object_or_404(register.records, pk=body["record"])
+    if plan_is_active(register) or (record is not None and record_double_state(record) != NORMAL):
+        return JsonResponse({"error": _grid_refused()}, status=409)
     try:
         result = record_save(
             actor=_user(request),

@@ -31,9 +31,11 @@ def _can_review(user: User, register: str) -> Exists | Value:
 
 def _independent(user: User) -> Q:
     """Records whose keyed data owes nothing to `user` (or, for a contractor, to its company)."""
-    q = ~Q(keyed_by=user) & ~Q(updated_by=user)
+    # A double-keyed record's copies count as keying it (decision 0011).
+    q = ~Q(keyed_by=user) & ~Q(updated_by=user) & ~Q(keyed_copies__by=user)
     if user.is_contractor:
         q &= ~Q(keyed_by__office_id=user.office_id) & ~Q(updated_by__office_id=user.office_id)
+        q &= ~Q(keyed_copies__by__office_id=user.office_id)
     return q
 
 
@@ -71,10 +73,11 @@ def review_refusal(user: User, record: Record) -> str | None:
     """Why `user` may not review `record`, or None when they may."""
     if not record_list_for_review(user).filter(Q(can_review=True), pk=record.pk).exists():
         return _("Bạn không được giao kiểm tra sổ này.")
-    if user.pk in (record.keyed_by_id, record.updated_by_id):
+    copies = list(record.keyed_copies.values_list("by_id", flat=True))
+    if user.pk in (record.keyed_by_id, record.updated_by_id, *copies):
         return _("Bạn đã nhập hoặc sửa trường hợp này: người khác phải kiểm tra.")
     if user.is_contractor and user.office_id is not None:
-        people = [pk for pk in (record.keyed_by_id, record.updated_by_id) if pk]
+        people = [pk for pk in (record.keyed_by_id, record.updated_by_id, *copies) if pk]
         if User.objects.filter(pk__in=people, office_id=user.office_id).exists():
             return _("Trường hợp do đơn vị thi công của bạn nhập: cần người kiểm tra độc lập.")
     return None
