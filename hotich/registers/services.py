@@ -186,9 +186,22 @@ def register_update(
 
 
 @transaction.atomic
-def register_transition(*, actor: User, register: Register, to: str, reason: str = "") -> Register:
-    """Move a register through the workflow (see `domain.TRANSITIONS`)."""
+def register_transition(
+    *, actor: User, register: Register, to: str, reason: str = "", by_acceptance: bool = False
+) -> Register:
+    """Move a register through the workflow (see `domain.TRANSITIONS`).
+
+    "Accepted" is reached only through the acceptance app (`by_acceptance=True`), which checks
+    completeness and the sample first (decision 0012); this app comes before it.
+    """
     _check_can_manage(actor, register.custodian)
+    if to == Status.ACCEPTED and not by_acceptance:
+        raise ValidationError(
+            _(
+                "Sổ chỉ được chuyển sang “Đã nghiệm thu” trên trang Nghiệm thu của sổ: "
+                "giải trình mọi chỗ thiếu, trùng, rồi kiểm tra mẫu."
+            )
+        )
     current = _locked(register)
     if to not in TRANSITIONS.get(current.status, frozenset()):
         raise ValidationError(
