@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "hotich.review",
     "hotich.acceptance",
     "hotich.search",
+    "hotich.people",
     "hotich.reports",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("kiem-tra/", include("hotich.review.urls")),
     path("nghiem-thu/", include("hotich.acceptance.urls")),
     path("tra-cuu/", include("hotich.search.urls")),
+    path("nguoi/", include("hotich.people.urls")),
     path("bao-cao/", include("hotich.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
