@@ -177,11 +177,91 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
     with_scans = [r for r in created if r.custodian == offices["phong"]][:2]
     pages = _demo_scans(admin, with_scans)
     keyed = _demo_records(users["nghiloc.nhaplieu1"], with_scans[0], count=4) if with_scans else 0
+    births = [r for r in created if r.register_type == "KS" and r not in with_scans][:2]
+    history = _demo_history(users, births)
     say(
         f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ, "
-        f"{pages} trang scan mẫu, {keyed} trường hợp đã nhập."
+        f"{pages} trang scan mẫu, {keyed + history} trường hợp đã nhập."
     )
     return [(u, str(r.label), offices[o].name) for u, r, o, _n in ACCOUNTS]
+
+
+def _demo_history(users: dict[str, User], registers: list[Any], per_register: int = 150) -> int:
+    """Birth registers keyed in full (as an import of an earlier project's files would), part
+    reviewed, a few returned, and a few cases keyed twice with keying errors, so that look-up,
+    the reports and the duplicate finder have something to show."""
+    from hotich.records.schema import record_type
+    from hotich.records.services import ImportRow, record_bulk_import
+    from hotich.records.validation import record_validate
+    from hotich.review.services import record_return, record_verify
+
+    rtype = record_type("KS")
+    synth = Synth(seed=1976)
+    rng = synth.rng
+    operators = [users["nghiloc.nhaplieu1"], users["minhphat.nhaplieu"]]
+    kept: list[dict[str, str]] = []
+    total = 0
+    for index, register in enumerate(registers):
+        last = register.year_end or register.year_start
+        events = sorted(
+            (born + dt.timedelta(days=rng.randint(3, 40)), born)
+            for born in (synth.birth_date((register.year_start, last)) for _ in range(per_register))
+        )
+        numbers: dict[int, int] = {}
+        rows = []
+        for registered, born in events:
+            if registered.year > last:
+                registered = dt.date(last, 12, 31)
+            numbers[registered.year] = numbers.get(registered.year, 0) + 1
+            sex = synth.sex()
+            mother_year = born.year - rng.randint(18, 38)
+            data = {
+                "so": f"{numbers[registered.year]:02d}",
+                "quyenSo": register.volume,
+                "ngayDangKy": f"{registered:%d.%m.%Y}",
+                "loaiDangKy": "1",
+                "noiDangKy": register.authority_name,
+                "nksHoTen": synth.person_name(sex, upper=True, year=born.year),
+                "nksGioiTinh": str(sex),
+                "nksNgaySinh": f"{born:%d.%m.%Y}",
+                "nksNoiSinh": register.authority_name,
+                "nksDanToc": synth.ethnicity(),
+                "nksQuocTich": "Việt Nam",
+                "meHoTen": synth.person_name(2, upper=True, year=mother_year),
+                "meNgaySinh": str(mother_year),
+                "meQuocTich": "Việt Nam",
+                "meNoiCuTru": register.authority_name,
+            }
+            if rng.random() < 0.9:
+                data["chaHoTen"] = synth.person_name(1, upper=True, year=mother_year - 3)
+                data["chaNgaySinh"] = str(mother_year - rng.randint(0, 8))
+                data["chaQuocTich"] = "Việt Nam"
+            data["nycHoTen"] = data.get("chaHoTen") or data["meHoTen"]
+            data["nycQuanHe"] = "Cha" if data.get("chaHoTen") else "Mẹ"
+            if index == 0 and len(kept) < 4 and rng.random() < 0.05:
+                kept.append(data)
+            cleaned, issues = record_validate(rtype, register, data)
+            rows.append(ImportRow(data=cleaned, issues=issues))
+        if index == 0:
+            # A few births keyed a second time further down, with keying errors.
+            for data in kept:
+                twin = {**data, "nksHoTen": synth.strip_diacritics(data["nksHoTen"])}
+                twin["meHoTen"] = synth.typo(data["meHoTen"])
+                cleaned, issues = record_validate(rtype, register, twin)
+                rows.append(ImportRow(data=cleaned, issues=issues))
+        record_bulk_import(actor=operators[index % 2], register=register, rows=rows)
+        total += len(rows)
+        reviewer = users["nghiloc.kiemtra"]
+        for n, record in enumerate(register.records.filter(status="submitted").order_by("id")):
+            if n % 3 == 0:
+                record_verify(actor=reviewer, record=record)
+            elif n % 17 == 1:
+                record_return(
+                    actor=reviewer,
+                    record=record,
+                    comments=[("nksNgaySinh", "Ngày sinh không khớp với bản scan.")],
+                )
+    return total
 
 
 SEX_OF_ROLE = {"husband": 1, "father": 1, "adoptive_father": 1, "wife": 2, "mother": 2}
