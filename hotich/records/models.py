@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -72,6 +75,18 @@ class Record(models.Model):
         }
 
 
+class Bytewise(models.Func):
+    """A text column ordered byte by byte: `COLLATE "C"` on PostgreSQL, where a prefix range
+    and its order then use the index whatever the database's collation; on SQLite the column
+    itself (BINARY is its default). Folded keys are ASCII, so byte order is their order."""
+
+    template = '%(expressions)s COLLATE "C"'
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return compiler.compile(self.source_expressions[0])
+
+
 class Party(models.Model):
     """A person in a record, with its role; rewritten from the record's data on every save.
 
@@ -80,9 +95,16 @@ class Party(models.Model):
     """
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="parties")
+    #: the record's register, repeated so that person search checks the user's scope inside
+    #: its name indexes (decision 0014); records never change register.
+    register = models.ForeignKey(
+        Register, on_delete=models.DO_NOTHING, db_index=False, db_constraint=False, related_name="+"
+    )
     role = models.CharField(_("Vai trò"), max_length=20)
     full_name = models.CharField(_("Họ, chữ đệm, tên"), max_length=255, blank=True)
-    name_key = models.CharField(max_length=255, blank=True, db_index=True)
+    name_key = models.CharField(max_length=255, blank=True)
+    #: the folded tokens in reverse order ("an van nguyen"): a given name is a prefix of it.
+    name_rev = models.CharField(max_length=255, blank=True, default="")
     sex = models.CharField(max_length=2, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -98,6 +120,31 @@ class Party(models.Model):
     class Meta:
         ordering = ["record", "id"]
         verbose_name = _("Người trong trường hợp")
+        # Person search (decision 0014): each name index carries the register, so the scope is
+        # checked inside the index, and compares bytes (see `Bytewise`). `include` (PostgreSQL
+        # only; SQLite indexes end with the row id anyway) lets a search read the index alone.
+        indexes = [
+            models.Index(
+                Bytewise("name_key"), F("register"), name="party_name_key", include=["id"]
+            ),
+            # The birth year too: the given name with a year ("hoang", 1990) stays in the index.
+            models.Index(
+                Bytewise("name_rev"),
+                F("register"),
+                name="party_name_rev",
+                include=["id", "birth_year"],
+            ),
+            models.Index(
+                F("birth_year"),
+                Bytewise("name_key"),
+                F("register"),
+                name="party_birth_year_name",
+                include=["id"],
+            ),
+            models.Index(
+                fields=["id_number"], name="party_id_number", condition=~models.Q(id_number="")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.full_name}"

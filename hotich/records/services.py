@@ -94,8 +94,9 @@ class SaveResult:
 
 
 _PARTY_FIELDS = (
-    "role", "full_name", "name_key", "sex", "pid", "id_number", "ethnicity", "nationality",
-    "residence", "birthplace", "birth_year", "birth_month", "birth_day", "birth_text",
+    "role", "full_name", "name_key", "name_rev", "sex", "pid", "id_number", "ethnicity",
+    "nationality", "residence", "birthplace", "birth_year", "birth_month", "birth_day",
+    "birth_text",
 )  # fmt: skip
 
 
@@ -135,16 +136,18 @@ def _party_plan(rtype: RecordType) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return found
 
 
-_FOLDED: dict[str, str] = {}
+_FOLDED: dict[str, tuple[str, str]] = {}
 
 
-def _fold_name(name: str) -> str:
+def _fold_name(name: str) -> tuple[str, str]:
+    """The name's folded key and the same tokens reversed (the key given-name search reads)."""
     # Imports fold hundreds of thousands of names, many of them the same.
     folded = _FOLDED.get(name)
     if folded is None:
         if len(_FOLDED) > 100_000:
             _FOLDED.clear()
-        folded = _FOLDED[name] = fold(name)[:255]
+        key = fold(name)[:255]
+        folded = _FOLDED[name] = (key, " ".join(reversed(key.split())))
     return folded
 
 
@@ -165,7 +168,7 @@ def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ..
             (
                 role,
                 name[:255],
-                _fold_name(name),
+                *_fold_name(name),
                 get(sex, "")[:2],
                 get(pid, "")[:20],
                 get(id_number, "")[:40],
@@ -185,7 +188,11 @@ def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ..
 def record_parties(rtype: RecordType, record: Record, data: dict[str, str]) -> list[Party]:
     """The people of a record, from its data (not saved)."""
     return [
-        Party(record=record, **dict(zip(_PARTY_FIELDS, values, strict=True)))
+        Party(
+            record=record,
+            register_id=record.register_id,
+            **dict(zip(_PARTY_FIELDS, values, strict=True)),
+        )
         for values in _party_values(rtype, data)
     ]
 
@@ -427,12 +434,12 @@ def record_bulk_import(
             )
         )  # fmt: skip
         next_sequence += 1
-        party_rows.extend((pk, *values) for values in _party_values(rtype, row.data))
+        party_rows.extend((pk, register.pk, *values) for values in _party_values(rtype, row.data))
         if n % _CHUNK == 0 or n == len(fresh):
             # Written a chunk at a time: the prepared rows of a whole file would take hundreds
             # of MB. Records and parties keep the ids they would get written all at once.
             insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
-            parties += insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
+            parties += insert_rows(Party, ("record_id", "register_id", *_PARTY_FIELDS), party_rows)
             record_rows, party_rows = [], []
     updated: list[Record] = []
     for row in rows:
@@ -447,7 +454,9 @@ def record_bulk_import(
             record.keyed_by, record.keyed_at = actor, now
             submitted += 1
         updated.append(record)
-        party_rows.extend((record.pk, *values) for values in _party_values(rtype, row.data))
+        party_rows.extend(
+            (record.pk, register.pk, *values) for values in _party_values(rtype, row.data)
+        )
     if updated:
         Record.objects.bulk_update(
             updated,
@@ -459,7 +468,7 @@ def record_bulk_import(
             batch_size=1000,
         )  # fmt: skip
         Party.objects.filter(record__in=updated).delete()
-    parties += insert_rows(Party, ("record_id", *_PARTY_FIELDS), party_rows)
+    parties += insert_rows(Party, ("record_id", "register_id", *_PARTY_FIELDS), party_rows)
     counts = {
         "created": len(fresh),
         "filled": len(updated),

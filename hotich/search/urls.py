@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hotich.search import api, extract_views, views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="page"),
+    path("nhat-ky/", views.lookup_log_page, name="log"),
+    path("api/", views.api_docs, name="api_docs"),
+    path("api/khoa/", views.api_token_list, name="api_tokens"),
+    path("api/khoa/<int:token_id>/thu-hoi/", views.api_token_revoke, name="api_token_revoke"),
+    path("api/v1/search", api.api_search, name="api_search"),
+    path("api/openapi.json", api.openapi_json, name="openapi"),
+    path("trich-luc/<int:record_id>/", extract_views.record_extract, name="extract"),
+]
