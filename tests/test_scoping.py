@@ -90,7 +90,42 @@ def objects(users, tree, register):
         "kind": "zip",
         "import_id": import_batch.pk,
         "comment_id": returned.comments.get().pk,
+        "token_id": _api_token(users),
+        **_acceptance_objects(users, register, record),
+        **_people_objects(keyed, record),
     }
+
+
+def _people_objects(keyed, record):
+    from hotich.people.models import DuplicatePair, PersonLink
+
+    link = PersonLink.objects.create(
+        record_a=record, role_a="registered", record_b=keyed, role_b="registered", score=60
+    )
+    pair = DuplicatePair.objects.create(record_a=record, record_b=keyed, score=80)
+    return {"party_id": keyed.parties.first().pk, "link_id": link.pk, "pair_id": pair.pk}
+
+
+def _api_token(users):
+    from hotich.search.services import api_token_create
+
+    return api_token_create(actor=users["unit_admin"], name="scoping")[0].pk
+
+
+def _acceptance_objects(users, register, record):
+    from hotich.acceptance.models import AcceptanceCheck, AcceptanceRound
+
+    acceptance_round = AcceptanceRound.objects.create(
+        register=register,
+        percent=5,
+        minimum=20,
+        threshold=0.5,
+        seed=1,
+        population=1,
+        created_by=users["unit_admin"],
+    )
+    check = AcceptanceCheck.objects.create(round=acceptance_round, record=record, position=1)
+    return {"round_id": acceptance_round.pk, "check_id": check.pk}
 
 
 def test_every_endpoint_with_an_id_is_in_the_matrix(objects):
@@ -128,10 +163,18 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
         "keying:record",
         "keying:new",
         "keying:grid",
+        "keying:double_plan",
         "transfer:package_list",
         "transfer:import_start",
         "transfer:import_detail",
         "review:record",
+        "acceptance:register",
+        "acceptance:round",
+        "acceptance:round_pdf",
+        "acceptance:round_xlsx",
+        "acceptance:check",
+        "people:person",
+        "people:pair",
     ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name
