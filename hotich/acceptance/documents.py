@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hotich.acceptance.models import AcceptanceRound
 from hotich.acceptance.queries import (
@@ -231,7 +232,9 @@ def _pdf(c: Content) -> bytes:
         with pdf.table(
             col_widths=(85, 30, 30, 30), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")
         ) as table:
-            table.row((_("Trường"), _("Đã kiểm tra"), _("Sai"), _("Tỷ lệ sai")))
+            table.row(
+                (_("Trường"), pgettext("mẫu nghiệm thu", "Đã kiểm tra"), _("Sai"), _("Tỷ lệ sai"))
+            )
             for label, checked, wrong, rate in c.fields:
                 table.row((label, str(checked), str(wrong), rate))
     if c.sample:
@@ -324,14 +327,19 @@ def _xlsx(c: Content) -> bytes:
     rates = book.add_worksheet(_("Tỷ lệ sai theo trường")[:31])
     rates.set_column(0, 0, 45)
     rates.set_column(1, 3, 14)
-    rates.write_row(0, 0, (_("Trường"), _("Đã kiểm tra"), _("Sai"), _("Tỷ lệ sai")), head)
+    rates.write_row(
+        0,
+        0,
+        (_("Trường"), pgettext("mẫu nghiệm thu", "Đã kiểm tra"), _("Sai"), _("Tỷ lệ sai")),
+        head,
+    )
     for i, (label, checked, wrong, rate) in enumerate(c.fields, start=1):
         rates.write_string(i, 0, label)
         rates.write_number(i, 1, checked)
         rates.write_number(i, 2, wrong)
         rates.write_string(i, 3, rate)
 
-    sample = book.add_worksheet(_("Mẫu")[:31])
+    sample = book.add_worksheet(pgettext("mẫu nghiệm thu", "Mẫu")[:31])
     sample.set_column(0, 0, 6)
     sample.set_column(1, 2, 24)
     sample.set_column(3, 4, 50)
