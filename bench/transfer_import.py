@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import tempfile
 import time
 from pathlib import Path
@@ -59,18 +60,22 @@ def _rows(count: int, seed: int) -> Any:
     from hotich.core.synthetic import Synth
 
     synth = Synth(seed)
+    # A register is written in order: each birth is registered 1 to 60 days after it, and the
+    # rows follow the registration dates, numbered from 01 each year.
+    events = sorted(
+        (born + dt.timedelta(days=synth.rng.randint(1, 60)), born)
+        for born in (synth.birth_date((2000, 2015)) for _ in range(count))
+    )
     per_year: dict[int, int] = {}
-    for _ in range(count):
+    for registered, born in events:
         sex = synth.sex()
-        born = synth.birth_date((2000, 2015))
         year = born.year
-        per_year[year] = per_year.get(year, 0) + 1
-        registered = born.replace(day=min(born.day + 5, 28))
+        number = per_year[registered.year] = per_year.get(registered.year, 0) + 1
         mother_year = year - synth.rng.randint(18, 40)
         yield {
-            "so": f"{per_year[year]:02d}",
+            "so": f"{number:02d}",
             "quyenSo": "01",
-            "trangSo": str(per_year[year] // 4 + 1),
+            "trangSo": str(number // 4 + 1),
             "ngayDangKy": f"{registered:%d.%m.%Y}",
             "loaiDangKy": "1",
             "noiDangKy": "UBND xã Phước Tỉnh",
@@ -125,7 +130,7 @@ def _setup() -> tuple[Any, Any]:
         authority_key="ubnd xa phuoc tinh",
         authority_level="commune",
         year_start=2000,
-        year_end=2015,
+        year_end=2016,
         volume="01",
     )
     return user, register
@@ -246,7 +251,7 @@ def _setup_again(register: Any) -> tuple[Any, Any]:
         authority_key=register.authority_key,
         authority_level="commune",
         year_start=2000,
-        year_end=2015,
+        year_end=2016,
         volume="02",
     )
     return None, other
