@@ -49,9 +49,9 @@ def record_extract(request: HttpRequest, record_id: int) -> HttpResponse:
         record_list_for_user(user).select_related("register", "register__custodian"),
         pk=record_id,
     )
-    content = record_extract_print(
-        actor=user, record=record, purpose=request.GET.get("purpose", "").strip()
-    )
+    # "muc_dich" is what the search page and the person view call the purpose they carry.
+    purpose = request.GET.get("muc_dich") or request.GET.get("purpose") or ""
+    content = record_extract_print(actor=user, record=record, purpose=purpose.strip())
     register = record.register
     name = f"TrichLuc.{register.register_type}.{register.year_start}.{register.volume}"
     name += f".{record.number or record.pk}.pdf"

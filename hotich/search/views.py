@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from hotich.accounts.models import User
 from hotich.core.http import paginate
 from hotich.search import services
+from hotich.search.extract_views import extract_can_print
 from hotich.search.forms import PARAMETERS, SearchForm
 from hotich.search.queries import (
     api_token_list_for_user,
@@ -66,6 +67,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
             # filters alone are not a search: they narrow the people found by a name or number
             "needs_query": form.is_bound and form.is_valid() and result is None and advanced,
             "page_size": PAGE_SIZE,
+            # Look-up officers and administrators open the person and print extracts.
+            "people_links": extract_can_print(user),
+            "purpose": form.cleaned_data.get("muc_dich", "")
+            if form.is_bound and form.is_valid()
+            else "",
             "first_number": ((result.page - 1) * PAGE_SIZE) if result else 0,
             "last_number": ((result.page - 1) * PAGE_SIZE + len(result.hits)) if result else 0,
             "next_url": _page_url(request, result.page + 1) if result and result.has_next else "",

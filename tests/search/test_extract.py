@@ -93,3 +93,25 @@ def test_an_officer_of_another_office_cannot_see_the_record(client, users, birth
     client.force_login(users["other_admin"])
     response = client.get(reverse("search:extract", kwargs={"record_id": birth.pk}))
     assert response.status_code == 404
+
+
+def test_search_results_lead_a_lookup_officer_to_the_person_and_the_extract_with_the_purpose(
+    client, users, birth
+):
+    client.force_login(users["lookup"])
+    html = client.get(reverse("search:page"), {"q": "nguyen thi hoa", "muc_dich": "Xin bản sao"})
+    html = html.content.decode()
+    child = birth.parties.get(role="registered")
+    assert reverse("people:person", args=[child.pk]) + "?muc_dich=Xin%20b%E1%BA%A3n%20sao" in html
+    assert reverse("search:extract", args=[birth.pk]) + "?muc_dich=Xin%20b%E1%BA%A3n%20sao" in html
+    response = client.get(reverse("search:extract", args=[birth.pk]), {"muc_dich": "Xin bản sao"})
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(action="record.extract").after["purpose"] == "Xin bản sao"
+
+
+def test_an_operator_finds_people_but_gets_no_person_or_extract_links(client, users, birth):
+    client.force_login(users["operator"])
+    html = client.get(reverse("search:page"), {"q": "nguyen thi hoa"}).content.decode()
+    assert "NGUYỄN THỊ HOÀ" in html
+    assert reverse("search:extract", args=[birth.pk]) not in html
+    assert "/nguoi/" not in html
