@@ -204,6 +204,13 @@ def find_pairs(cases: Iterable[Case]) -> tuple[list[Pair], dict[str, int]]:
     return pairs, {"cases": n, "compared": compared, "blocks_skipped": skipped}
 
 
+def _case(current: list[Any], others: list[tuple[str, str]], when: str) -> Case:
+    rid, register_id, rtype, number, name, sex, year, month, day = current
+    return Case(
+        rid, register_id, rtype, number, name, sex, year, month, day, tuple(sorted(others)), when
+    )
+
+
 def cases_from_db(records: Any) -> Iterator[Case]:
     """Cases of the records of the queryset `records`, read in one ordered pass over parties."""
     from hotich.records.models import Party
@@ -243,7 +250,7 @@ def cases_from_db(records: Any) -> Iterator[Case]:
     for rid, register_id, rtype, number, role, name, sex, year, month, day, registered in rows:
         if current is None or current[0] != rid:
             if current is not None:
-                yield Case(*current, tuple(sorted(others)), when)
+                yield _case(current, others, when)
             current = [rid, register_id, rtype, number, "", "", None, None, None]
             others = []
             when = registered.isoformat() if registered else ""
@@ -252,4 +259,4 @@ def cases_from_db(records: Any) -> Iterator[Case]:
         elif name:
             others.append((role, name))
     if current is not None:
-        yield Case(*current, tuple(sorted(others)), when)
+        yield _case(current, others, when)
