@@ -71,9 +71,16 @@ def insert_rows(
     json_columns: Sequence[str] = (),
     batch: int = 5000,
 ) -> int:
-    """INSERT the rows (tuples in `columns` order); returns how many were written."""
+    """INSERT the rows (tuples in `columns` order); returns how many were written.
+
+    On PostgreSQL the rows go through `COPY ... FROM STDIN` (psycopg writes them in the text
+    format as they come: several times faster than INSERTs, and JSON text lands in `jsonb`
+    as it is); on SQLite through prepared INSERTs, `batch` rows per `executemany`.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        return _copy_rows(table, names, rows)
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     marks = ", ".join(f"%s{cast}" if c in json_columns else "%s" for c in columns)
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
@@ -89,4 +96,15 @@ def insert_rows(
         if chunk:
             cursor.executemany(sql, chunk)
             written += len(chunk)
+    return written
+
+
+def _copy_rows(table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:
+    written = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
     return written
