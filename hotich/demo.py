@@ -179,6 +179,12 @@ def demo_load(*, stdout: IO[str] | None = None, registers: int = 60) -> list[tup
     keyed = _demo_records(users["nghiloc.nhaplieu1"], with_scans[0], count=4) if with_scans else 0
     births = [r for r in created if r.register_type == "KS" and r not in with_scans][:2]
     history = _demo_history(users, births)
+    if history:
+        # What the office's first run of the finders would leave: pairs and links to decide.
+        from hotich.people.services import duplicates_find, person_links_propose
+
+        duplicates_find(actor=users["tinh.admin"])
+        person_links_propose(actor=users["tinh.admin"])
     say(
         f"Đã tạo {len(offices)} đơn vị, {len(users)} tài khoản, {len(created)} sổ, "
         f"{pages} trang scan mẫu, {keyed + history} trường hợp đã nhập."
