@@ -41,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rows given to django-import-export (default: all; 0: skip it)",
     )
     parser.add_argument("--file", help="import this .xlsx instead of generating one")
+    parser.add_argument(
+        "--no-index-rebuild",
+        action="store_true",
+        help="grow the indexes row by row, as an import into a large database does",
+    )
 
 
 def _peak_mb() -> float:
@@ -220,6 +225,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="hotich-import-"))
     path = Path(args.file) if args.file else folder / "KS.2010.01.xlsx"
     generated = 0.0 if args.file else _generate(path, args.rows, args.seed)
+    if args.no_index_rebuild:
+        from hotich.core import fastinsert
+
+        fastinsert.REBUILD_MIN_ROWS = 2**62
     user, register = _setup()
     ours = _hotich(path, user, register)
     result: dict[str, Any] = {

@@ -8,6 +8,7 @@ the record's parties and writes the audit event, all in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -374,6 +375,7 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
+_PARTY_COLUMNS = ("record_id", "register_id", *_PARTY_FIELDS)
 _CHUNK = 5000  # rows of a bulk import prepared and written at a time
 
 
@@ -391,6 +393,7 @@ def record_bulk_import(
     from hotich.core.fastinsert import (
         db_date,
         db_datetime,
+        indexes_deferred,
         insert_rows,
         json_text,
         large_write_cache,
@@ -416,31 +419,35 @@ def record_bulk_import(
     party_rows: list[tuple[Any, ...]] = []
     submitted = parties = 0
     acks: dict[tuple[str, ...], str] = {}  # the few distinct `ack` lists, as JSON
-    for n, (pk, row) in enumerate(zip(ids, fresh, strict=True), start=1):
-        ack = sorted({i.code for i in row.issues if i.level == "warning"})
-        d = _derive(row.data, row.issues, ack)
-        done = d["status"] == Record.Status.SUBMITTED
-        submitted += done
-        ack_json = acks.get(tuple(d["ack"]))
-        if ack_json is None:
-            ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
-        record_rows.append(
-            (
-                pk, register.pk, next_sequence, Record.Source.IMPORT, json_text(row.data),
-                d["number"], d["number_sort"], db_date(d["registration_date"]),
-                d["registration_year"], d["error_count"], d["warning_count"], ack_json,
-                d["has_unreadable"], d["status"], actor_id if done else None,
-                now_db if done else None, actor_id, now_db, now_db, 1,
-            )
-        )  # fmt: skip
-        next_sequence += 1
-        party_rows.extend((pk, register.pk, *values) for values in _party_values(rtype, row.data))
-        if n % _CHUNK == 0 or n == len(fresh):
-            # Written a chunk at a time: the prepared rows of a whole file would take hundreds
-            # of MB. Records and parties keep the ids they would get written all at once.
-            insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
-            parties += insert_rows(Party, ("record_id", "register_id", *_PARTY_FIELDS), party_rows)
-            record_rows, party_rows = [], []
+    with contextlib.ExitStack() as deferred:
+        # A large first import builds the indexes once at the end instead of row by row.
+        deferred.enter_context(indexes_deferred(Record, len(fresh)))
+        deferred.enter_context(indexes_deferred(Party, len(fresh) * len(rtype.roles)))
+        for n, (pk, row) in enumerate(zip(ids, fresh, strict=True), start=1):
+            ack = sorted({i.code for i in row.issues if i.level == "warning"})
+            d = _derive(row.data, row.issues, ack)
+            done = d["status"] == Record.Status.SUBMITTED
+            submitted += done
+            ack_json = acks.get(tuple(d["ack"]))
+            if ack_json is None:
+                ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
+            record_rows.append(
+                (
+                    pk, register.pk, next_sequence, Record.Source.IMPORT, json_text(row.data),
+                    d["number"], d["number_sort"], db_date(d["registration_date"]),
+                    d["registration_year"], d["error_count"], d["warning_count"], ack_json,
+                    d["has_unreadable"], d["status"], actor_id if done else None,
+                    now_db if done else None, actor_id, now_db, now_db, 1,
+                )
+            )  # fmt: skip
+            next_sequence += 1
+            party_rows.extend((pk, register.pk, *v) for v in _party_values(rtype, row.data))
+            if n % _CHUNK == 0 or n == len(fresh):
+                # Written a chunk at a time: the prepared rows of a whole file would take
+                # hundreds of MB. Records and parties keep the ids they would get all at once.
+                insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
+                parties += insert_rows(Party, _PARTY_COLUMNS, party_rows)
+                record_rows, party_rows = [], []
     updated: list[Record] = []
     for row in rows:
         record = existing.get(row.target) if row.target else None
@@ -468,7 +475,7 @@ def record_bulk_import(
             batch_size=1000,
         )  # fmt: skip
         Party.objects.filter(record__in=updated).delete()
-    parties += insert_rows(Party, ("record_id", "register_id", *_PARTY_FIELDS), party_rows)
+    parties += insert_rows(Party, _PARTY_COLUMNS, party_rows)
     counts = {
         "created": len(fresh),
         "filled": len(updated),
