@@ -175,6 +175,7 @@ def test_the_owners_reach_the_same_endpoints(client, users, objects):
         "acceptance:check",
         "people:person",
         "people:pair",
+        "search:record",
     ]:
         kwargs = {k: objects[k] for _n, kw in _patterns() if _n == name for k in kw}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotich.search import api, extract_views, views
+from hotich.search import api, extract_views, record_views, views
 
 app_name = "search"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/khoa/<int:token_id>/thu-hoi/", views.api_token_revoke, name="api_token_revoke"),
     path("api/v1/search", api.api_search, name="api_search"),
     path("api/openapi.json", api.openapi_json, name="openapi"),
+    path("ho-so/<int:record_id>/", record_views.record_page, name="record"),
     path("trich-luc/<int:record_id>/", extract_views.record_extract, name="extract"),
 ]
