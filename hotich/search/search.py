@@ -157,16 +157,40 @@ def _subquery(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def _register_in(registers_sql: str, table: str = _P) -> str:
-    """The party's register is one of these: checked on the name index's register column.
+#: Up to this many registers, a PostgreSQL scope goes into the statement as a constant array.
+INLINE_SCOPE_MAX = 5000
 
-    PostgreSQL would turn `IN (subquery)` into a join that reads every row of the name range;
-    `= ANY(ARRAY(subquery))` is computed once and checked as the index is read in order (an
-    index-only scan, the index includes the id), `+ 0` keeping it a filter so that the order
-    is the index's and reading stops at the page.
+
+def _scope(registers: QuerySet[Register]) -> tuple[str, list[Any]]:
+    """The registers as what `_register_in` checks: on PostgreSQL a constant array when they
+    are not too many, else (and on SQLite) a subquery.
+
+    PostgreSQL checks `x = ANY(constant array)` with a hash table built once, but searches an
+    array computed at run time (`ARRAY(subquery)`) element by element for every index entry
+    read: a common name of a large province is thousands of entries, each compared with the
+    hundreds of registers of an office. The array is `bigint[]` like the column, since the hash
+    check needs both sides of one type.
     """
     if connection.vendor == "postgresql":
-        return f'({table}."register_id" + 0) = ANY(ARRAY({registers_sql}))'
+        ids = list(registers.order_by().values_list("pk", flat=True)[: INLINE_SCOPE_MAX + 1])
+        if len(ids) <= INLINE_SCOPE_MAX:
+            return "%s::bigint[]", [ids]
+        sql, params = _subquery(registers)
+        return f"ARRAY({sql})", params
+    return _subquery(registers)
+
+
+def _register_in(registers_sql: str, table: str = _P) -> str:
+    """The party's register is one of these (`_scope`): checked on the name index's register
+    column.
+
+    PostgreSQL would turn `IN (subquery)` into a join that reads every row of the name range;
+    `= ANY(array)` is checked as the index is read in order (an index-only scan, the index
+    includes the id), `+ 0` keeping it a filter so that the order is the index's and reading
+    stops at the page.
+    """
+    if connection.vendor == "postgresql":
+        return f'({table}."register_id" + 0) = ANY({registers_sql})'
     return f'+{table}."register_id" IN ({registers_sql})'
 
 
@@ -180,18 +204,15 @@ def _filters(user: User, c: Criteria) -> tuple[list[str], list[Any]]:
     """
     conds: list[str] = []
     params: list[Any] = []
-    scope_sql, scope_params = _subquery(register_list_for_user(user))
+    # The register filters narrow the scope itself: one set of registers to check.
+    registers = register_list_for_user(user)
+    if c.register_type:
+        registers = registers.filter(register_type=c.register_type)
+    if c.authority.strip():
+        registers = registers.filter(pk__in=authority_registers(c.authority).values("pk"))
+    scope_sql, scope_params = _scope(registers)
     conds.append(_register_in(scope_sql))
     params += scope_params
-    if c.register_type or c.authority.strip():
-        registers = Register.objects.all()
-        if c.register_type:
-            registers = registers.filter(register_type=c.register_type)
-        if c.authority.strip():
-            registers = registers.filter(pk__in=authority_registers(c.authority).values("pk"))
-        sql, sub_params = _subquery(registers)
-        conds.append(_register_in(sql))
-        params += sub_params
     if c.year_from is not None:
         conds.append(f'+{_R}."registration_year" >= %s')
         params.append(c.year_from)
