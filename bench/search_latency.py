@@ -162,9 +162,9 @@ def _generate(registers: list[Any], count: int, seed: int) -> dict[str, Any]:
         "has_unreadable", "status", "created_at", "updated_at", "version",
     )  # fmt: skip
     party_cols = (
-        "record_id", "register_id", "role", "full_name", "name_key", "name_rev", "sex", "pid",
-        "id_number", "birth_year", "birth_month", "birth_day", "birth_text", "ethnicity",
-        "nationality", "residence", "birthplace",
+        "record_id", "register_id", "registration_year", "role", "full_name", "name_key",
+        "name_rev", "sex", "pid", "id_number", "birth_year", "birth_month", "birth_day",
+        "birth_text", "ethnicity", "nationality", "residence", "birthplace",
     )  # fmt: skip
     visible_registers = {r.pk for r in registers if r.custodian_id == registers[0].custodian_id}
     samples: list[dict[str, Any]] = []
@@ -200,7 +200,7 @@ def _generate(registers: list[Any], count: int, seed: int) -> dict[str, Any]:
                 pid = person["id_number"] if role != "declarant" else ""
                 party_rows.append(
                     (
-                        pk, register.pk, role, person["full_name"], key, rev,
+                        pk, register.pk, year, role, person["full_name"], key, rev,
                         str(person["sex"]), pid, "", birth["year"], birth["month"],
                         birth["day"], birth["text"], person["ethnicity"], "Việt Nam", "", "",
                     )

@@ -101,6 +101,9 @@ class Party(models.Model):
         Register, on_delete=models.DO_NOTHING, db_index=False, db_constraint=False, related_name="+"
     )
     role = models.CharField(_("Vai trò"), max_length=20)
+    #: the record's registration year, repeated (like `register`) so that a search filtered by
+    #: it reads the name index alone; parties are rewritten whenever their record is saved.
+    registration_year = models.PositiveSmallIntegerField(null=True, blank=True)
     full_name = models.CharField(_("Họ, chữ đệm, tên"), max_length=255, blank=True)
     name_key = models.CharField(max_length=255, blank=True)
     #: the folded tokens in reverse order ("an van nguyen"): a given name is a prefix of it.
@@ -122,24 +125,28 @@ class Party(models.Model):
         verbose_name = _("Người trong trường hợp")
         # Person search (decision 0014): each name index carries the register, so the scope is
         # checked inside the index, and compares bytes (see `Bytewise`). `include` (PostgreSQL
-        # only; SQLite indexes end with the row id anyway) lets a search read the index alone.
+        # only; SQLite indexes end with the row id anyway) lets a search read the index alone,
+        # its role and registration-year filters included.
         indexes = [
             models.Index(
-                Bytewise("name_key"), F("register"), name="party_name_key", include=["id"]
+                Bytewise("name_key"),
+                F("register"),
+                name="party_name_key",
+                include=["id", "role", "registration_year"],
             ),
             # The birth year too: the given name with a year ("hoang", 1990) stays in the index.
             models.Index(
                 Bytewise("name_rev"),
                 F("register"),
                 name="party_name_rev",
-                include=["id", "birth_year"],
+                include=["id", "birth_year", "role", "registration_year"],
             ),
             models.Index(
                 F("birth_year"),
                 Bytewise("name_key"),
                 F("register"),
                 name="party_birth_year_name",
-                include=["id"],
+                include=["id", "role", "registration_year"],
             ),
             models.Index(
                 fields=["id_number"], name="party_id_number", condition=~models.Q(id_number="")

@@ -192,6 +192,7 @@ def record_parties(rtype: RecordType, record: Record, data: dict[str, str]) -> l
         Party(
             record=record,
             register_id=record.register_id,
+            registration_year=record.registration_year,
             **dict(zip(_PARTY_FIELDS, values, strict=True)),
         )
         for values in _party_values(rtype, data)
@@ -375,7 +376,7 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
-_PARTY_COLUMNS = ("record_id", "register_id", *_PARTY_FIELDS)
+_PARTY_COLUMNS = ("record_id", "register_id", "registration_year", *_PARTY_FIELDS)
 _CHUNK = 5000  # rows of a bulk import prepared and written at a time
 
 
@@ -441,7 +442,8 @@ def record_bulk_import(
                 )
             )  # fmt: skip
             next_sequence += 1
-            party_rows.extend((pk, register.pk, *v) for v in _party_values(rtype, row.data))
+            year = d["registration_year"]
+            party_rows.extend((pk, register.pk, year, *v) for v in _party_values(rtype, row.data))
             if n % _CHUNK == 0 or n == len(fresh):
                 # Written a chunk at a time: the prepared rows of a whole file would take
                 # hundreds of MB. Records and parties keep the ids they would get all at once.
@@ -462,7 +464,8 @@ def record_bulk_import(
             submitted += 1
         updated.append(record)
         party_rows.extend(
-            (record.pk, register.pk, *values) for values in _party_values(rtype, row.data)
+            (record.pk, register.pk, record.registration_year, *values)
+            for values in _party_values(rtype, row.data)
         )
     if updated:
         Record.objects.bulk_update(

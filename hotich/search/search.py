@@ -149,7 +149,6 @@ def authority_registers(text: str) -> QuerySet[Register]:
 
 
 _P = '"records_party"'
-_R = '"records_record"'
 
 
 def _subquery(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
@@ -213,11 +212,12 @@ def _filters(user: User, c: Criteria) -> tuple[list[str], list[Any]]:
     scope_sql, scope_params = _scope(registers)
     conds.append(_register_in(scope_sql))
     params += scope_params
+    # The registration year is the party's copy of its record's: read in the name index.
     if c.year_from is not None:
-        conds.append(f'+{_R}."registration_year" >= %s')
+        conds.append(f'+{_P}."registration_year" >= %s')
         params.append(c.year_from)
     if c.year_to is not None:
-        conds.append(f'+{_R}."registration_year" <= %s')
+        conds.append(f'+{_P}."registration_year" <= %s')
         params.append(c.year_to)
     if c.role:
         conds.append(f'{_P}."role" = %s')
@@ -304,8 +304,6 @@ def ranked_sql(user: User, criteria: Criteria, want: int) -> tuple[str, list[Any
     conds, base_params = _filters(user, criteria)
     where = " AND ".join(conds)
     source = _P
-    if criteria.year_from is not None or criteria.year_to is not None:
-        source = f'{_P} INNER JOIN {_R} ON ({_P}."record_id" = {_R}."id")'
     parts, params = [], []
     for i, (rank, cond, cond_params, column) in enumerate(_tiers(criteria)):
         # The order is the index's own (key, register, id), so reading stops at `want` rows.

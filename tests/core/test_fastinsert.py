@@ -90,6 +90,8 @@ def test_a_large_first_import_drops_and_rebuilds_the_same_indexes(
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "party_name_key" in plan or "party_birth_year_name" in plan
     assert Party.objects.filter(name_key="tran thi binh").count() == 30
+    # Each person carries its record's registration year (the search reads it in the index).
+    assert set(Party.objects.values_list("registration_year", flat=True)) == {2010}
 
 
 @sqlite_only

@@ -174,3 +174,14 @@ def test_parties_are_rewritten_not_duplicated_on_each_save(register, operator):
     record = save(register, operator, BIRTH).record
     save(register, operator, {**BIRTH, "nycHoTen": ""}, record=record)
     assert Party.objects.filter(record=record).count() == 3
+
+
+def test_every_person_carries_the_registration_year_of_the_record_through_a_change(register, users):
+    record = record_save(actor=users["operator"], register=register, raw=BIRTH).record
+    assert set(Party.objects.filter(record=record).values_list("registration_year", flat=True)) == {
+        2010
+    }
+    changed = {**BIRTH, "ngayDangKy": "02.01.2011", "nksNgaySinh": "01.12.2010"}
+    record_save(actor=users["operator"], register=register, raw=changed, record=record)
+    years = set(Party.objects.filter(record=record).values_list("registration_year", flat=True))
+    assert years == {2011}
