@@ -126,20 +126,20 @@ class Party(models.Model):
         # Person search (decision 0014): each name index carries the register, so the scope is
         # checked inside the index, and compares bytes (see `Bytewise`). `include` (PostgreSQL
         # only; SQLite indexes end with the row id anyway) lets a search read the index alone,
-        # its role and registration-year filters included.
+        # its role, registration-year and parents' name filters included.
         indexes = [
             models.Index(
                 Bytewise("name_key"),
                 F("register"),
                 name="party_name_key",
-                include=["id", "role", "registration_year"],
+                include=["id", "record", "role", "registration_year"],
             ),
             # The birth year too: the given name with a year ("hoang", 1990) stays in the index.
             models.Index(
                 Bytewise("name_rev"),
                 F("register"),
                 name="party_name_rev",
-                include=["id", "birth_year", "role", "registration_year"],
+                include=["id", "record", "birth_year", "role", "registration_year"],
             ),
             models.Index(
                 F("birth_year"),

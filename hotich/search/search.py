@@ -231,21 +231,57 @@ def _filters(user: User, c: Criteria) -> tuple[list[str], list[Any]]:
         params.append(c.birth_day)
     parent = fold(c.parent)
     if parent:
-        # The parents' names are selective: their records are found first, by name index.
-        roles = ", ".join(["%s"] * len(PARENT_ROLES))
-        child_roles = ", ".join(["%s"] * len(CHILD_ROLES))
-        prefix, prefix_params = _prefix_sql("name_key", parent + " ", "u")
-        suffix, suffix_params = _prefix_sql("name_rev", _reverse(parent) + " ", "u")
         # The parents are in the same record, hence in the user's registers too.
-        conds.append(
-            f'{_P}."role" IN ({child_roles}) AND {_P}."record_id" IN (SELECT u."record_id"'
-            f' FROM {_P} u WHERE u."role" IN ({roles})'
-            f" AND ({_key('name_key', 'u')} = %s OR ({prefix}) OR ({suffix}))"
-            f" AND {_register_in(scope_sql, 'u')})"
-        )
-        params += [*CHILD_ROLES, *PARENT_ROLES, parent, *prefix_params, *suffix_params]
-        params += scope_params
+        child_roles = ", ".join(["%s"] * len(CHILD_ROLES))
+        records_sql, records_params = _parent_records(parent, scope_sql, scope_params)
+        conds.append(f'{_P}."role" IN ({child_roles}) AND {_P}."record_id" {records_sql}')
+        params += [*CHILD_ROLES, *records_params]
     return conds, params
+
+
+#: Up to this many records of the parents, PostgreSQL gets them as a constant array.
+INLINE_PARENT_RECORDS_MAX = 5000
+
+
+def _parent_records(parent: str, scope_sql: str, scope_params: list[Any]) -> tuple[str, list[Any]]:
+    """`IN (...)` / `= ANY(...)`: the records, in the scope, where a parent bears this name
+    (the folded name itself, a name beginning or ending with it).
+
+    The parents' names are selective: their records are found first, by name index. On
+    PostgreSQL each of the three name conditions is an index-only scan of its own (the name
+    indexes include the record and the role; an OR of them would read every row of the three
+    ranges, inside the scope or not), and when the records are few they are read first and
+    written into the statement, so that the children are read through their records instead of
+    a name range that may hold millions of people ("le" with a mother's name).
+    """
+    roles = ", ".join(["%s"] * len(PARENT_ROLES))
+    prefix, prefix_params = _prefix_sql("name_key", parent + " ", "u")
+    suffix, suffix_params = _prefix_sql("name_rev", _reverse(parent) + " ", "u")
+    scope = _register_in(scope_sql, "u")
+    if connection.vendor != "postgresql":
+        sql = (
+            f'IN (SELECT u."record_id" FROM {_P} u WHERE u."role" IN ({roles})'
+            f" AND ({_key('name_key', 'u')} = %s OR ({prefix}) OR ({suffix})) AND {scope})"
+        )
+        params = [*PARENT_ROLES, parent, *prefix_params, *suffix_params, *scope_params]
+        return sql, params
+    branches, params = [], []
+    for cond, cond_params in (
+        (f"{_key('name_key', 'u')} = %s", [parent]),
+        (prefix, prefix_params),
+        (suffix, suffix_params),
+    ):
+        branches.append(
+            f'SELECT u."record_id" FROM {_P} u WHERE {cond} AND u."role" IN ({roles}) AND {scope}'
+        )
+        params += [*cond_params, *PARENT_ROLES, *scope_params]
+    union = " UNION ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{union} LIMIT {INLINE_PARENT_RECORDS_MAX + 1}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= INLINE_PARENT_RECORDS_MAX:
+        return "= ANY(%s::bigint[])", [ids]
+    return f"IN ({union})", params
 
 
 def _key(column: str, table: str = _P) -> str:

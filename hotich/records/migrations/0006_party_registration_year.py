@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 hotich.records.models.Bytewise("name_key"),
                 models.F("register"),
-                include=("id", "role", "registration_year"),
+                include=("id", "record", "role", "registration_year"),
                 name="party_name_key",
             ),
         ),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 hotich.records.models.Bytewise("name_rev"),
                 models.F("register"),
-                include=("id", "birth_year", "role", "registration_year"),
+                include=("id", "record", "birth_year", "role", "registration_year"),
                 name="party_name_rev",
             ),
         ),
