@@ -128,25 +128,31 @@ class Party(models.Model):
         # only; SQLite indexes end with the row id anyway) lets a search read the index alone,
         # its role, registration-year and parents' name filters included.
         indexes = [
+            # The id ends the key (not `include`), so that the index's order is the search's
+            # whole order (key, register, id) and a tier stops reading at its page whatever
+            # the planner guesses of the range's size.
             models.Index(
                 Bytewise("name_key"),
                 F("register"),
+                F("id"),
                 name="party_name_key",
-                include=["id", "record", "role", "registration_year"],
+                include=["record", "role", "registration_year"],
             ),
             # The birth year too: the given name with a year ("hoang", 1990) stays in the index.
             models.Index(
                 Bytewise("name_rev"),
                 F("register"),
+                F("id"),
                 name="party_name_rev",
-                include=["id", "record", "birth_year", "role", "registration_year"],
+                include=["record", "birth_year", "role", "registration_year"],
             ),
             models.Index(
                 F("birth_year"),
                 Bytewise("name_key"),
                 F("register"),
+                F("id"),
                 name="party_birth_year_name",
-                include=["id", "role", "registration_year"],
+                include=["role", "registration_year"],
             ),
             models.Index(
                 fields=["id_number"], name="party_id_number", condition=~models.Q(id_number="")

@@ -327,7 +327,10 @@ def _tiers(c: Criteria) -> list[tuple[int, str, list[Any], str]]:
     tiers.append((PREFIX, prefix + year, [*prefix_params, *year_params], "name_key"))
     suffix, suffix_params = _prefix_sql("name_rev", _reverse(key) + " ")
     # ("an van an" both begins and ends with "an": `_ranked_ids` keeps its first tier.)
-    tiers.append((SUFFIX, suffix + plus_year, [*suffix_params, *year_params], "name_rev"))
+    # PostgreSQL has (birth_year, name_rev) too (migration 0007): a given name with a year is
+    # a range of it. SQLite, without that index, filters the name_rev range by the year.
+    suffix_year = year if connection.vendor == "postgresql" else plus_year
+    tiers.append((SUFFIX, suffix + suffix_year, [*suffix_params, *year_params], "name_rev"))
     return tiers
 
 

@@ -1,5 +1,6 @@
-# The record's registration year beside each person, and the role and that year inside the
-# name indexes (PostgreSQL `include`), so that filtered searches read the indexes alone.
+# The record's registration year beside each person; the name indexes end with the id (the
+# search's whole order) and include the record, the role and that year (PostgreSQL), so that
+# filtered searches read the indexes alone and stop at their page.
 
 from django.db import migrations, models
 
@@ -33,7 +34,8 @@ class Migration(migrations.Migration):
             index=models.Index(
                 hotich.records.models.Bytewise("name_key"),
                 models.F("register"),
-                include=("id", "record", "role", "registration_year"),
+                models.F("id"),
+                include=("record", "role", "registration_year"),
                 name="party_name_key",
             ),
         ),
@@ -42,7 +44,8 @@ class Migration(migrations.Migration):
             index=models.Index(
                 hotich.records.models.Bytewise("name_rev"),
                 models.F("register"),
-                include=("id", "record", "birth_year", "role", "registration_year"),
+                models.F("id"),
+                include=("record", "birth_year", "role", "registration_year"),
                 name="party_name_rev",
             ),
         ),
@@ -52,7 +55,8 @@ class Migration(migrations.Migration):
                 models.F("birth_year"),
                 hotich.records.models.Bytewise("name_key"),
                 models.F("register"),
-                include=("id", "role", "registration_year"),
+                models.F("id"),
+                include=("role", "registration_year"),
                 name="party_birth_year_name",
             ),
         ),
