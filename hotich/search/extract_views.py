@@ -41,9 +41,8 @@ def record_extract_print(*, actor: User, record: Record, purpose: str = "") -> b
     return content
 
 
-@login_required
-@require_GET
-def record_extract(request: HttpRequest, record_id: int) -> HttpResponse:
+def visible_record(request: HttpRequest, record_id: int) -> tuple[User, Record, str]:
+    """The user, the record if the user may see it (404 otherwise) and the purpose asked."""
     user: User = request.user  # type: ignore[assignment]
     record = get_object_or_404(
         record_list_for_user(user).select_related("register", "register__custodian"),
@@ -51,7 +50,14 @@ def record_extract(request: HttpRequest, record_id: int) -> HttpResponse:
     )
     # "muc_dich" is what the search page and the person view call the purpose they carry.
     purpose = request.GET.get("muc_dich") or request.GET.get("purpose") or ""
-    content = record_extract_print(actor=user, record=record, purpose=purpose.strip())
+    return user, record, purpose.strip()[:255]
+
+
+@login_required
+@require_GET
+def record_extract(request: HttpRequest, record_id: int) -> HttpResponse:
+    user, record, purpose = visible_record(request, record_id)
+    content = record_extract_print(actor=user, record=record, purpose=purpose)
     register = record.register
     name = f"TrichLuc.{register.register_type}.{register.year_start}.{register.volume}"
     name += f".{record.number or record.pk}.pdf"

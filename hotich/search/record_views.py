@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,10 +19,9 @@ from hotich.core.audit import audit_record
 from hotich.people.display import pages_by_record, role_label
 from hotich.people.queries import people_allowed
 from hotich.records.models import MarginNote, Record
-from hotich.records.queries import record_list_for_user
 from hotich.records.schema import record_type
 from hotich.search.extract import display, reference
-from hotich.search.extract_views import extract_can_print
+from hotich.search.extract_views import extract_can_print, visible_record
 
 
 @transaction.atomic
@@ -58,13 +57,7 @@ def record_sections(record: Record) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def record_page(request: HttpRequest, record_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    record = get_object_or_404(
-        record_list_for_user(user).select_related("register", "register__custodian"),
-        pk=record_id,
-    )
-    # "muc_dich" is what the search page and the person view call the purpose they carry.
-    purpose = (request.GET.get("muc_dich") or "").strip()[:255]
+    user, record, purpose = visible_record(request, record_id)
     record_view_log(actor=user, record=record, purpose=purpose)
     parties = [
         {"party": p, "role_label": role_label(record, p.role)}
