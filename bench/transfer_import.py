@@ -12,7 +12,9 @@ realistic fill: about 30 of the 70 columns), then, in one run on the same databa
    understates the difference. `--die-rows N` limits it to the first N rows (its time is then
    scaled to the whole file and reported as such); `--die-rows 0` skips it.
 
-Peak memory: the kernel's high-water mark of this process (VmHWM), reset before each case.
+Peak memory: the kernel's high-water mark of this process (VmHWM), reset before each case, and
+that of the import's helper process (SQLite, 20,000 rows or more; `records.bulk_helper`); the
+memory target is checked on their sum.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ def _peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _helper_peak_mb() -> float:
+    """The high-water mark of the largest child process waited for: the import's helper."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
 
 
 def _reset_peak() -> None:
@@ -158,6 +167,7 @@ def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
         "analyse_seconds": round(parsed - started, 2),
         "store_seconds": round(done - parsed, 2),
         "peak_mb": round(_peak_mb()),
+        "helper_peak_mb": round(_helper_peak_mb()),
         "rows": len(analysis.rows),
         "records": Record.objects.filter(register=register).count(),
         "parties": Party.objects.filter(record__register=register).count(),
@@ -236,7 +246,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "generate_seconds": round(generated, 1),
         "hotich": [ours],
         "meets_time_target": ours["seconds"] <= TARGET_SECONDS,
-        "meets_memory_target": ours["peak_mb"] < TARGET_MB,
+        # Both processes at their peaks at once: an upper bound of what the import needs.
+        "meets_memory_target": ours["peak_mb"] + ours["helper_peak_mb"] < TARGET_MB,
     }
     die_rows = ours["rows"] if args.die_rows is None else min(args.die_rows, ours["rows"])
     if die_rows:

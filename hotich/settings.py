@@ -206,6 +206,8 @@ ACCEPTANCE_MAX_ERROR_RATE = float(env_str("HOTICH_ACCEPTANCE_MAX_ERROR_RATE", "0
 # Background jobs: "thread" runs a worker inside the web process (the embedded default);
 # "external" leaves jobs to `hotich worker` processes; "immediate" runs them inline (tests).
 HOTICH_JOBS = env_str("HOTICH_JOBS", "thread")
+#: A large import on SQLite prepares part of its rows in a second process (records.bulk_helper).
+IMPORT_HELPER = env_bool("HOTICH_IMPORT_HELPER", True)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -368,7 +369,7 @@ class ImportRow:
     target: int | None = None
 
 
-_RECORD_COLUMNS = (
+RECORD_COLUMNS = (
     "id", "register_id", "sequence", "source", "data", "number", "number_sort",
     "registration_date", "registration_year", "error_count", "warning_count", "ack",
     "has_unreadable", "status", "keyed_by_id", "keyed_at", "updated_by_id", "created_at",
@@ -376,8 +377,63 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
-_PARTY_COLUMNS = ("record_id", "register_id", "registration_year", *_PARTY_FIELDS)
+PARTY_COLUMNS = ("record_id", "register_id", "registration_year", *_PARTY_FIELDS)
 _CHUNK = 5000  # rows of a bulk import prepared and written at a time
+
+
+@dataclass
+class PreparedChunk:
+    """Rows of an import in database form (`RECORD_COLUMNS`, `PARTY_COLUMNS` order)."""
+
+    records: list[tuple[Any, ...]]
+    parties: list[tuple[Any, ...]]
+    submitted: int
+
+
+def prepare_import_rows(
+    rtype: RecordType,
+    register_id: int,
+    ids: list[int],
+    rows: list[tuple[dict[str, str], list[Issue]]],
+    *,
+    sequence: int,
+    actor_id: int | None,
+    now_db: Any,
+) -> Iterator[PreparedChunk]:
+    """New records of an import and their people, `_CHUNK` records at a time, ready to INSERT.
+
+    Pure: reads no database, so that a helper process can prepare part of a file (the ids and
+    sequence numbers are decided by the caller, who holds the register's lock).
+    """
+    from hotich.core.fastinsert import db_date, json_text
+
+    record_rows: list[tuple[Any, ...]] = []
+    party_rows: list[tuple[Any, ...]] = []
+    submitted = 0
+    acks: dict[tuple[str, ...], str] = {}  # the few distinct `ack` lists, as JSON
+    source = Record.Source.IMPORT
+    for n, (pk, (data, issues)) in enumerate(zip(ids, rows, strict=True), start=1):
+        ack = sorted({i.code for i in issues if i.level == "warning"})
+        d = _derive(data, issues, ack)
+        done = d["status"] == Record.Status.SUBMITTED
+        submitted += done
+        ack_json = acks.get(tuple(d["ack"]))
+        if ack_json is None:
+            ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
+        record_rows.append(
+            (
+                pk, register_id, sequence, source, json_text(data), d["number"],
+                d["number_sort"], db_date(d["registration_date"]), d["registration_year"],
+                d["error_count"], d["warning_count"], ack_json, d["has_unreadable"], d["status"],
+                actor_id if done else None, now_db if done else None, actor_id, now_db, now_db, 1,
+            )
+        )  # fmt: skip
+        sequence += 1
+        year = d["registration_year"]
+        party_rows.extend((pk, register_id, year, *v) for v in _party_values(rtype, data))
+        if n % _CHUNK == 0 or n == len(ids):
+            yield PreparedChunk(record_rows, party_rows, submitted)
+            record_rows, party_rows, submitted = [], [], 0
 
 
 @transaction.atomic
@@ -392,15 +448,15 @@ def record_bulk_import(
     existing record go through the ORM.
     """
     from hotich.core.fastinsert import (
-        db_date,
+        checkpoint_after_commit,
         db_datetime,
         indexes_deferred,
         insert_rows,
-        json_text,
         large_write_cache,
         lock_row,
         reserve_ids,
     )
+    from hotich.records import bulk_helper
 
     rtype = record_type(register.register_type)
     large_write_cache()
@@ -416,40 +472,39 @@ def record_bulk_import(
     now = timezone.now()
     now_db = db_datetime(now)
     actor_id = getattr(actor, "pk", None)
-    record_rows: list[tuple[Any, ...]] = []
-    party_rows: list[tuple[Any, ...]] = []
     submitted = parties = 0
-    acks: dict[tuple[str, ...], str] = {}  # the few distinct `ack` lists, as JSON
+    party_rows: list[tuple[Any, ...]] = []
     with contextlib.ExitStack() as deferred:
+        # The commit of a large import does not wait for SQLite's checkpoint.
+        deferred.enter_context(checkpoint_after_commit())
         # A large first import builds the indexes once at the end instead of row by row.
         deferred.enter_context(indexes_deferred(Record, len(fresh)))
         deferred.enter_context(indexes_deferred(Party, len(fresh) * len(rtype.roles)))
-        for n, (pk, row) in enumerate(zip(ids, fresh, strict=True), start=1):
-            ack = sorted({i.code for i in row.issues if i.level == "warning"})
-            d = _derive(row.data, row.issues, ack)
-            done = d["status"] == Record.Status.SUBMITTED
-            submitted += done
-            ack_json = acks.get(tuple(d["ack"]))
-            if ack_json is None:
-                ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
-            record_rows.append(
-                (
-                    pk, register.pk, next_sequence, Record.Source.IMPORT, json_text(row.data),
-                    d["number"], d["number_sort"], db_date(d["registration_date"]),
-                    d["registration_year"], d["error_count"], d["warning_count"], ack_json,
-                    d["has_unreadable"], d["status"], actor_id if done else None,
-                    now_db if done else None, actor_id, now_db, now_db, 1,
-                )
-            )  # fmt: skip
-            next_sequence += 1
-            year = d["registration_year"]
-            party_rows.extend((pk, register.pk, year, *v) for v in _party_values(rtype, row.data))
-            if n % _CHUNK == 0 or n == len(fresh):
-                # Written a chunk at a time: the prepared rows of a whole file would take
-                # hundreds of MB. Records and parties keep the ids they would get all at once.
-                insert_rows(Record, _RECORD_COLUMNS, record_rows, json_columns=("data", "ack"))
-                parties += insert_rows(Party, _PARTY_COLUMNS, party_rows)
-                record_rows, party_rows = [], []
+        # A large import on SQLite hands its last rows to a second process, which prepares
+        # them while this one prepares and writes the first ones (see `bulk_helper`).
+        helper = deferred.enter_context(bulk_helper.start(len(fresh)))
+        mine = len(fresh)
+        if helper is not None:
+            mine = len(fresh) - helper.share(len(fresh))
+            job = {
+                "rtype": rtype.code, "register": register.pk, "ids": ids[mine:],
+                "sequence": next_sequence + mine, "actor": actor_id, "now": now_db,
+            }  # fmt: skip
+            helper.send(job, [(row.data, row.issues) for row in fresh[mine:]])
+        prepared = prepare_import_rows(
+            rtype, register.pk, ids[:mine], [(row.data, row.issues) for row in fresh[:mine]],
+            sequence=next_sequence, actor_id=actor_id, now_db=now_db,
+        )  # fmt: skip
+        for chunk in prepared:
+            # Written a chunk at a time: the prepared rows of a whole file would take hundreds
+            # of MB. Records and parties keep the ids they would get all at once.
+            insert_rows(Record, RECORD_COLUMNS, chunk.records, json_columns=("data", "ack"))
+            parties += insert_rows(Party, PARTY_COLUMNS, chunk.parties)
+            submitted += chunk.submitted
+        if helper is not None:
+            done = helper.copy_into(Record, Party)
+            submitted += done["submitted"]
+            parties += done["parties"]
     updated: list[Record] = []
     for row in rows:
         record = existing.get(row.target) if row.target else None
@@ -478,7 +533,7 @@ def record_bulk_import(
             batch_size=1000,
         )  # fmt: skip
         Party.objects.filter(record__in=updated).delete()
-    parties += insert_rows(Party, _PARTY_COLUMNS, party_rows)
+    parties += insert_rows(Party, PARTY_COLUMNS, party_rows)
     counts = {
         "created": len(fresh),
         "filled": len(updated),
