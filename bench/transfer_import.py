@@ -58,10 +58,10 @@ def _peak_mb() -> float:
 
 
 def _helper_peak_mb() -> float:
-    """The high-water mark of the largest child process waited for: the import's helper."""
-    import resource
+    """The high-water mark the import's helper process reported (0: no helper ran)."""
+    from hotich.records import bulk_helper
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    return bulk_helper.last_result.get("peak_kb", 0) / 1024
 
 
 def _reset_peak() -> None:
@@ -151,8 +151,11 @@ def _setup() -> tuple[Any, Any]:
 
 
 def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
+    from hotich.records import bulk_helper
     from hotich.records.models import Party, Record
     from hotich.records.services import record_bulk_import
+
+    bulk_helper.last_result.clear()
     from hotich.transfer.importer import analyse
 
     _reset_peak()

@@ -39,6 +39,8 @@ SHARE = 0.5
 #: How long the import waits for its helper before giving up.
 TIMEOUT_SECONDS = 1800
 _ALIAS = "hotich_helper_"
+#: What the last helper of this process reported ({"submitted", "parties", "peak_kb"}).
+last_result: dict[str, int] = {}
 
 
 def wanted(rows: int) -> bool:
@@ -122,6 +124,8 @@ class Helper:
         from hotich.records.services import PARTY_COLUMNS, RECORD_COLUMNS
 
         result = self.wait()
+        last_result.clear()
+        last_result.update(result)
         alias = f"{_ALIAS}{uuid.uuid4().hex[:12]}"
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -214,8 +218,18 @@ def main(folder: Path) -> None:
     out.execute("COMMIT")
     out.close()
     partial = folder / "result.partial"
-    partial.write_text(json.dumps({"submitted": submitted, "parties": parties}))
+    result = {"submitted": submitted, "parties": parties, "peak_kb": _peak_kb()}
+    partial.write_text(json.dumps(result))
     os.replace(partial, folder / "result.json")
+
+
+def _peak_kb() -> int:
+    """This process's memory high-water mark (Linux; 0 elsewhere), for the benchmark."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 if __name__ == "__main__":
