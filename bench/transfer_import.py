@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -235,7 +236,8 @@ def _die(path: Path, rows: int, user: Any, register: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="hotich-import-"))
+    # The run's own temporary directory (removed at the end unless --keep).
+    folder = Path(os.environ.get("HOTICH_DATA_DIR") or tempfile.mkdtemp(prefix="hotich-bench-"))
     path = Path(args.file) if args.file else folder / "KS.2010.01.xlsx"
     generated = 0.0 if args.file else _generate(path, args.rows, args.seed)
     if args.no_index_rebuild:
