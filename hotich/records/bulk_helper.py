@@ -81,13 +81,18 @@ class Helper:
         self._stderr = (self.folder / "stderr.txt").open("wb")
         module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE
         env = dict(os.environ, DJANGO_SETTINGS_MODULE=module or "hotich.settings")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hotich.records.bulk_helper", str(self.folder)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            env=env,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "hotich.records.bulk_helper", str(self.folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                env=env,
+            )
+        except BaseException:
+            self._stderr.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
 
     @staticmethod
     def share(rows: int) -> int:
