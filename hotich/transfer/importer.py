@@ -115,13 +115,6 @@ class Analysis:
         ]
 
 
-def _sample(values: dict[str, str], sample: list[str]) -> None:
-    """Texts the legacy-encoding detection looks at: the non-ASCII ones."""
-    for value in values.values():
-        if not value.isascii():
-            sample.append(value)
-
-
 def _convert(
     line: int, values: dict[str, str], encoding: str, layout: Layout, preview: list[dict[str, Any]]
 ) -> None:
@@ -248,57 +241,57 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
         seen.setdefault(key, row.line)
 
 
-def analyse(
-    register: Register,
-    stream: BinaryIO,
-    *,
-    progress: Progress | None = None,
-    encoding: str | None = None,
-) -> Analysis:
-    """Read and check a file for `register`; raises WorkbookError when it cannot be used at all."""
-    sheet = open_sheet(stream)
-    layout = detect_layout(sheet.header, register.register_type)
-    if layout.rtype.code != register.register_type:
-        raise WorkbookError(
-            _("Tệp theo mẫu %(found)s, nhưng sổ là sổ %(expected)s.")
-            % {"found": layout.rtype.code, "expected": register.register_type}
+class RowChecker:
+    """Reads, converts and checks the data rows of one sheet (or part of one), in file order.
+
+    Rows are read, converted and checked in one pass, so the sheet's rows are never all held as
+    read. The legacy-encoding detection needs the first `_SAMPLE` non-ASCII texts of the file:
+    rows wait in `waiting` until they are seen (or the rows end); `decide` gets the sample and
+    returns the encoding. `transfer.parallel` runs two of these on the two halves of a file.
+    """
+
+    def __init__(
+        self,
+        register: Register,
+        layout: Layout,
+        analysis: Analysis,
+        *,
+        encoding: str | None,
+        decide: Callable[[list[list[str]]], str] | None = None,
+    ) -> None:
+        rtype = layout.rtype
+        keyed = {f.key for f in rtype.keyed_fields}
+        cols = [(key, index) for key, index in layout.columns.items() if key in keyed]
+        self.id_cols = {f.key for f in rtype.keyed_fields if f.kind == Kind.ID}
+        self.keys = [key for key, _index in cols]
+        indexes = [index for _key, index in cols]
+        self.column_of = dict(cols)
+        self.keyed_at = set(indexes)
+        self.widest = max(indexes, default=-1)
+        # C-speed extraction of the wanted cells (itemgetter of one index returns the cell alone).
+        self.pick = (
+            operator.itemgetter(*indexes) if len(indexes) > 1 else lambda row: [row[indexes[0]]]
         )
-    if layout.missing_required:
-        raise WorkbookError(
-            _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": ", ".join(layout.missing_required)}
-        )
-    rtype = layout.rtype
-    keyed = {f.key for f in rtype.keyed_fields}
-    cols = [(key, index) for key, index in layout.columns.items() if key in keyed]
-    id_cols = {f.key for f in rtype.keyed_fields if f.kind == Kind.ID}
-    keys = [key for key, _index in cols]
-    indexes = [index for _key, index in cols]
-    column_of = dict(cols)
-    keyed_at = set(indexes)
-    widest = max(indexes, default=-1)
-    # C-speed extraction of the wanted cells (itemgetter of one index returns the cell alone).
-    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else lambda row: [row[indexes[0]]]
-    others: dict[int, list[int]] = {}  # row width -> indexes of the cells not keyed
-    texts: dict[str, str] = {}  # one copy of each repeated text kept for the error copy
-    cleaner = FileCleaner(rtype, register)
-    analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding or "unicode", preview=[])
-    # Rows are read, converted and checked in one pass, so the sheet's rows are never all held
-    # as read. The legacy-encoding detection needs the first 4,000 non-ASCII texts: rows wait
-    # in `waiting` until they are seen (or the file ends).
-    waiting: list[tuple[int, dict[str, str], dict[int, str] | None, list[str]]] = []
-    sample: list[str] = []
-    known = bool(encoding)
-    total = sheet.total
-    done = 0
+        self.others: dict[int, list[int]] = {}  # row width -> indexes of the cells not keyed
+        self.texts: dict[str, str] = {}  # one copy of each repeated text kept for the error copy
+        self.cleaner = FileCleaner(rtype, register)
+        self.layout, self.analysis, self.encoding = layout, analysis, encoding
+        self.decide = decide or (lambda sample: encoding or _detect([t for r in sample for t in r]))
+        self.waiting: list[tuple[int, dict[str, str], dict[int, str] | None, list[str]]] = []
+        self.sample: list[list[str]] = []  # the non-ASCII texts of each row, until known
+        self.sampled = 0
+        self.known = bool(encoding)
+        self.done = 0
 
     def check(
-        line: int, values: dict[str, str], other: dict[int, str] | None, numeric: list[str]
+        self, line: int, values: dict[str, str], other: dict[int, str] | None, numeric: list[str]
     ) -> None:
+        analysis, cleaner = self.analysis, self.cleaner
         if analysis.encoding != "unicode":
-            _convert(line, values, analysis.encoding, layout, analysis.preview)
+            _convert(line, values, analysis.encoding, self.layout, analysis.preview)
         data, issues, changed = cleaner.clean(values)
         issues += cleaner.rules(data)
-        for key in id_cols if numeric else ():  # in the order the checks always used
+        for key in self.id_cols if numeric else ():  # in the order the checks always used
             if key not in numeric:
                 continue
             issues.append(
@@ -312,28 +305,29 @@ def analyse(
         for key in changed:
             if other is None:
                 other = {}
-            other[column_of[key]] = values[key]
+            other[self.column_of[key]] = values[key]
         analysis.rows.append(RowResult(line=line, data=data, issues=issues, other=other))
 
-    for offset, row in enumerate(sheet.rows):
-        line = offset + 2
+    def feed(self, line: int, row: list[Any]) -> bool:
+        """Take one row; False when it is empty (and skipped)."""
         width = len(row)
-        if width <= widest:
-            row = [*row, *([""] * (widest + 1 - width))]
+        if width <= self.widest:
+            row = [*row, *([""] * (self.widest + 1 - width))]
             width = len(row)
-        values = {k: c for k, c in zip(keys, pick(row), strict=True) if c != "" and c is not None}
+        cells = zip(self.keys, self.pick(row), strict=True)
+        values = {k: c for k, c in cells if c != "" and c is not None}
         numeric: list[str] = []
         for key, cell in values.items():
             if type(cell) is not str:
                 values[key] = cell_text(cell)
-                if key in id_cols and isinstance(cell, (int, float)):
+                if key in self.id_cols and isinstance(cell, (int, float)):
                     numeric.append(key)
         if not values or not any(v.strip() for v in values.values()):
-            continue  # an empty row, often formatting left below the data
+            return False  # an empty row, often formatting left below the data
         other = None
-        rest = others.get(width)
+        rest = self.others.get(width)
         if rest is None:
-            rest = others[width] = [i for i in range(width) if i not in keyed_at]
+            rest = self.others[width] = [i for i in range(width) if i not in self.keyed_at]
         for index in rest:
             cell = row[index]
             if cell != "" and cell is not None:
@@ -341,28 +335,77 @@ def analyse(
                 if text:
                     if other is None:
                         other = {}
-                    other[index] = texts.setdefault(text, text)
-        done += 1
-        if known:
-            check(line, values, other, numeric)
-        else:
-            waiting.append((line, values, other, numeric))
-            _sample(values, sample)
-            if len(sample) >= _SAMPLE:
-                known = True
-        if known and waiting:
-            analysis.encoding = encoding or _detect(sample)
-            for item in waiting:
-                check(*item)
-            waiting = []
-        if progress and done % 5000 == 0:
-            progress(done, total, _("Đang kiểm tra dữ liệu…"))
+                    other[index] = self.texts.setdefault(text, text)
+        self.done += 1
+        if self.known:
+            self.check(line, values, other, numeric)
+            return True
+        self.waiting.append((line, values, other, numeric))
+        texts = [value for value in values.values() if not value.isascii()]
+        if texts:
+            self.sample.append(texts)
+            self.sampled += len(texts)
+        if self.sampled >= _SAMPLE:
+            self._decided(self.decide(self.sample))
+        return True
+
+    def _decided(self, encoding: str) -> None:
+        self.known = True
+        self.analysis.encoding = encoding
+        for item in self.waiting:
+            self.check(*item)
+        self.waiting = []
+
+    def finish(self) -> None:
+        """The rows have ended: decide the encoding now if the sample never filled."""
+        if not self.known:
+            self._decided(self.decide(self.sample))
+
+
+def analyse(
+    register: Register,
+    stream: BinaryIO,
+    *,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+) -> Analysis:
+    """Read and check a file for `register`; raises WorkbookError when it cannot be used at all.
+
+    A large file is read by two processes, half each (`transfer.parallel`); the result is the
+    same as this function's.
+    """
+    from hotich.transfer import parallel
+
+    found = parallel.analyse(register, stream, progress=progress, encoding=encoding)
+    if found is not None:
+        return found
+    sheet = open_sheet(stream)
+    layout = check_layout(register, sheet.header)
+    analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding or "unicode", preview=[])
+    checker = RowChecker(register, layout, analysis, encoding=encoding)
+    total = sheet.total
+    for offset, row in enumerate(sheet.rows):
+        if checker.feed(offset + 2, row) and progress and checker.done % 5000 == 0:
+            progress(checker.done, total, _("Đang kiểm tra dữ liệu…"))
     del sheet  # calamine's copy of the sheet: hundreds of MB for a large file
-    if not known:
-        analysis.encoding = _detect(sample)
-        for item in waiting:
-            check(*item)
+    checker.finish()
     _numbering(register, analysis.rows)
     if progress:
-        progress(done, done, _("Đã kiểm tra xong."))
+        progress(checker.done, checker.done, _("Đã kiểm tra xong."))
     return analysis
+
+
+def check_layout(register: Register, header: list[Any]) -> Layout:
+    """The template of the header row; refused when it is another register type's or lacks a
+    required column."""
+    layout = detect_layout(header, register.register_type)
+    if layout.rtype.code != register.register_type:
+        raise WorkbookError(
+            _("Tệp theo mẫu %(found)s, nhưng sổ là sổ %(expected)s.")
+            % {"found": layout.rtype.code, "expected": register.register_type}
+        )
+    if layout.missing_required:
+        raise WorkbookError(
+            _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": ", ".join(layout.missing_required)}
+        )
+    return layout

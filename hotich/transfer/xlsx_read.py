@@ -135,10 +135,16 @@ class Sheet:
     header: list[Any]
     rows: Iterator[list[Any]]
     total: int
+    #: (row, column) of the sheet's first cell, from 0: where its first row and column are.
+    start: tuple[int, int] = (0, 0)
 
 
-def open_sheet(stream: BinaryIO) -> Sheet:
-    """The "DL Import" sheet (or the first one): its header row and an iterator of data rows."""
+def open_sheet(stream: BinaryIO, *, header_row: bool = True) -> Sheet:
+    """The "DL Import" sheet (or the first one): its header row and an iterator of data rows.
+
+    `header_row=False` reads a sheet of data rows only (the second half of a large sheet, see
+    `xlsx_split`): `header` is empty and `rows` has every row.
+    """
     from python_calamine import CalamineWorkbook
 
     head = stream.read(8)
@@ -152,7 +158,11 @@ def open_sheet(stream: BinaryIO) -> Sheet:
         name = next((n for n in names if n.strip().casefold() == SHEET.casefold()), names[0])
         sheet = book.get_sheet_by_name(name)
         total = sheet.height
+        first_row, first_column = sheet.start or (0, 0)
+        start = (int(first_row), int(first_column))
         rows = sheet.iter_rows()
+        if not header_row:
+            return Sheet(name=name, header=[], rows=rows, total=total, start=start)
         header = next(rows, None)
     except WorkbookError:
         raise
@@ -163,4 +173,4 @@ def open_sheet(stream: BinaryIO) -> Sheet:
         ) from exc
     if not header or not any(cell_text(c).strip() for c in header):
         raise WorkbookError(_("Trang tính “%(sheet)s” không có dòng tiêu đề.") % {"sheet": name})
-    return Sheet(name=name, header=list(header), rows=rows, total=max(0, total - 1))
+    return Sheet(name=name, header=list(header), rows=rows, total=max(0, total - 1), start=start)
