@@ -13,8 +13,10 @@ realistic fill: about 30 of the 70 columns), then, in one run on the same databa
    scaled to the whole file and reported as such); `--die-rows 0` skips it.
 
 Peak memory: the kernel's high-water mark of this process (VmHWM), reset before each case, and
-that of the import's helper process (SQLite, 20,000 rows or more; `records.bulk_helper`); the
-memory target is checked on their sum.
+those of the import's helper processes — the one that reads and checks the second half of a
+large file (`transfer.parallel`), then the one that prepares half of the rows to store (SQLite,
+`records.bulk_helper`); they never run at the same time, so the memory target is checked on
+this process's peak plus the larger helper's.
 """
 
 from __future__ import annotations
@@ -58,11 +60,13 @@ def _peak_mb() -> float:
     return 0.0
 
 
-def _helper_peak_mb() -> float:
-    """The high-water mark the import's helper process reported (0: no helper ran)."""
+def _helper_peaks_mb() -> tuple[float, float]:
+    """The high-water marks the import's helper processes reported, reading then storing (0:
+    no helper ran)."""
     from hotich.records import bulk_helper
+    from hotich.transfer import parallel
 
-    return bulk_helper.last_result.get("peak_kb", 0) / 1024
+    return parallel.last_helper_peak_kb[0] / 1024, bulk_helper.last_result.get("peak_kb", 0) / 1024
 
 
 def _reset_peak() -> None:
@@ -155,8 +159,10 @@ def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
     from hotich.records import bulk_helper
     from hotich.records.models import Party, Record
     from hotich.records.services import record_bulk_import
+    from hotich.transfer import parallel
 
     bulk_helper.last_result.clear()
+    parallel.last_helper_peak_kb[0] = 0
     from hotich.transfer.importer import analyse
 
     _reset_peak()
@@ -166,12 +172,14 @@ def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
     parsed = time.perf_counter()
     counts = record_bulk_import(actor=user, register=register, rows=analysis.import_rows())
     done = time.perf_counter()
+    reading, storing = _helper_peaks_mb()
     return {
         "seconds": round(done - started, 2),
         "analyse_seconds": round(parsed - started, 2),
         "store_seconds": round(done - parsed, 2),
         "peak_mb": round(_peak_mb()),
-        "helper_peak_mb": round(_helper_peak_mb()),
+        "read_helper_mb": round(reading),
+        "store_helper_mb": round(storing),
         "rows": len(analysis.rows),
         "records": Record.objects.filter(register=register).count(),
         "parties": Party.objects.filter(record__register=register).count(),
@@ -251,8 +259,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "generate_seconds": round(generated, 1),
         "hotich": [ours],
         "meets_time_target": ours["seconds"] <= TARGET_SECONDS,
-        # Both processes at their peaks at once: an upper bound of what the import needs.
-        "meets_memory_target": ours["peak_mb"] + ours["helper_peak_mb"] < TARGET_MB,
+        # This process and its larger helper at their peaks at once (the two helpers never run
+        # together): an upper bound of what the import needs.
+        "meets_memory_target": (
+            ours["peak_mb"] + max(ours["read_helper_mb"], ours["store_helper_mb"]) < TARGET_MB
+        ),
     }
     die_rows = ours["rows"] if args.die_rows is None else min(args.die_rows, ours["rows"])
     if die_rows:

@@ -153,8 +153,25 @@ def _fold_name(name: str) -> tuple[str, str]:
     return folded
 
 
-def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ...]]:
-    """The people of a record as tuples in `_PARTY_FIELDS` order."""
+_Birth = tuple[int | None, int | None, int | None, str]
+
+
+def _birth(text: str) -> _Birth:
+    """A birth date as the party columns hold it: year, month, day, the text as written."""
+    try:
+        birth = parse_partial_date(text)
+    except PartialDateError:
+        birth = None
+    if birth is None:
+        return (None, None, None, "")
+    return (birth.year, birth.month, birth.day, birth.text[:40])
+
+
+def _party_values(
+    rtype: RecordType, data: dict[str, str], births: dict[str, _Birth] | None = None
+) -> list[tuple[Any, ...]]:
+    """The people of a record as tuples in `_PARTY_FIELDS` order; `births` remembers parsed
+    dates across the records of an import (a register repeats the same years)."""
     out = []
     get = data.get
     for role, (name_key, sex, pid, id_number, ethnicity, nationality, residence, birthplace,
@@ -162,10 +179,12 @@ def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ..
         name = get(name_key)
         if not name:
             continue
-        try:
-            birth = parse_partial_date(get(birth_key, ""))
-        except PartialDateError:
-            birth = None
+        text = get(birth_key, "")
+        birth = births.get(text) if births is not None else None
+        if birth is None:
+            birth = _birth(text)
+            if births is not None and len(births) < 50_000:
+                births[text] = birth
         out.append(
             (
                 role,
@@ -178,10 +197,7 @@ def _party_values(rtype: RecordType, data: dict[str, str]) -> list[tuple[Any, ..
                 get(nationality, "")[:80],
                 get(residence, "")[:255],
                 get(birthplace, "")[:255],
-                birth.year if birth else None,
-                birth.month if birth else None,
-                birth.day if birth else None,
-                birth.text[:40] if birth else "",
+                *birth,
             )
         )
     return out
@@ -405,32 +421,62 @@ def prepare_import_rows(
     Pure: reads no database, so that a helper process can prepare part of a file (the ids and
     sequence numbers are decided by the caller, who holds the register's lock).
     """
-    from hotich.core.fastinsert import db_date, json_text
+    from django.db import connection
+
+    from hotich.core.fastinsert import json_text
 
     record_rows: list[tuple[Any, ...]] = []
     party_rows: list[tuple[Any, ...]] = []
     submitted = 0
     acks: dict[tuple[str, ...], str] = {}  # the few distinct `ack` lists, as JSON
+    # What `_derive` would say, worked out once per distinct text (a register repeats them).
+    adapt_date = connection.ops.adapt_datefield_value
+    dates: dict[str, tuple[Any, int | None]] = {}  # ngayDangKy -> (date for the db, year)
+    numbers: dict[str, tuple[str, int | None]] = {}  # so -> (number, its sort key)
+    births: dict[str, _Birth] = {}
     source = Record.Source.IMPORT
+    submitted_status, draft_status = Record.Status.SUBMITTED, Record.Status.DRAFT
     for n, (pk, (data, issues)) in enumerate(zip(ids, rows, strict=True), start=1):
-        ack = sorted({i.code for i in issues if i.level == "warning"})
-        d = _derive(data, issues, ack)
-        done = d["status"] == Record.Status.SUBMITTED
-        submitted += done
-        ack_json = acks.get(tuple(d["ack"]))
+        # An import acknowledges every warning (see `record_bulk_import`): a row is submitted
+        # when it has no error, as `_derive` decides with all warning codes acknowledged.
+        errors = 0
+        codes: set[str] = set()
+        for issue in issues:
+            if issue.level == "error":
+                errors += 1
+            elif issue.level == "warning":
+                codes.add(issue.code)
+        ack = tuple(sorted(codes))
+        ack_json = acks.get(ack)
         if ack_json is None:
-            ack_json = acks[tuple(d["ack"])] = json_text(d["ack"])
+            ack_json = acks[ack] = json_text(list(ack))
+        text = data.get("so", "")
+        number = numbers.get(text)
+        if number is None:
+            number = numbers[text] = (text[:20], number_sort_key(text[:20]))
+        text = data.get("ngayDangKy", "")
+        registered = dates.get(text)
+        if registered is None:
+            try:
+                when = parse_partial_date(text)
+            except PartialDateError:
+                when = None
+            registered = (adapt_date(when.as_date() if when else None), when.year if when else None)
+            if len(dates) < 50_000:
+                dates[text] = registered
+        done = errors == 0
+        submitted += done
         record_rows.append(
             (
-                pk, register_id, sequence, source, json_text(data), d["number"],
-                d["number_sort"], db_date(d["registration_date"]), d["registration_year"],
-                d["error_count"], d["warning_count"], ack_json, d["has_unreadable"], d["status"],
+                pk, register_id, sequence, source, json_text(data), number[0], number[1],
+                registered[0], registered[1], errors, len(codes), ack_json,
+                has_unreadable(data), submitted_status if done else draft_status,
                 actor_id if done else None, now_db if done else None, actor_id, now_db, now_db, 1,
             )
         )  # fmt: skip
         sequence += 1
-        year = d["registration_year"]
-        party_rows.extend((pk, register_id, year, *v) for v in _party_values(rtype, data))
+        year = registered[1]
+        party_rows.extend((pk, register_id, year, *v) for v in _party_values(rtype, data, births))
         if n % _CHUNK == 0 or n == len(ids):
             yield PreparedChunk(record_rows, party_rows, submitted)
             record_rows, party_rows, submitted = [], [], 0

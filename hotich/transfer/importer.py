@@ -155,17 +155,26 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
     keyed: list[tuple[RowResult, int, int]] = []
     from hotich.records.schema.dates import PartialDateError, parse_partial_date
 
+    numbers: dict[str, int | None] = {}  # a register repeats its numbers and dates
+    years: dict[str, int | None] = {}
     for row in rows:
-        number = number_sort_key(row.data.get("so", ""))
-        try:
-            when = parse_partial_date(row.data.get("ngayDangKy", ""))
-        except PartialDateError:
-            when = None
-        if number is not None and when is not None and when.year:
-            keyed.append((row, when.year, number))
+        text = row.data.get("so", "")
+        number = numbers.get(text, -1)
+        if number == -1:
+            number = numbers[text] = number_sort_key(text)
+        text = row.data.get("ngayDangKy", "")
+        year = years.get(text, -1)
+        if year == -1:
+            try:
+                when = parse_partial_date(text)
+            except PartialDateError:
+                when = None
+            year = years[text] = when.year if when is not None else None
+        if number is not None and year:
+            keyed.append((row, year, number))
     if not keyed:
         return
-    years = {year for _r, year, _n in keyed}
+    years_seen = {year for _r, year, _n in keyed}
     same_authority = (
         Q(register__authority_unit_id=register.authority_unit_id)
         if register.authority_unit_id
@@ -176,7 +185,7 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
     mine: dict[tuple[int, int], int] = {}  # submitted records of this register
     existing = (
         Record.objects.filter(same_authority, register__register_type=register.register_type)
-        .filter(registration_year__in=years)
+        .filter(registration_year__in=years_seen)
         .exclude(number_sort=None)
         .values_list("pk", "register_id", "registration_year", "number_sort", "status", "source")
     )

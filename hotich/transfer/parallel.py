@@ -41,6 +41,8 @@ PARALLEL_MIN_BYTES = 40_000_000
 CUT_AT = 0.55
 TIMEOUT_SECONDS = 1800
 _POLL = 0.005
+#: The memory high-water mark the last helper of this process reported (for the benchmark).
+last_helper_peak_kb = [0]
 
 
 class _Fallback(Exception):
@@ -187,7 +189,8 @@ def _first_half(
     status, payload = _take(folder, "result.pickle", process)
     if status != "ok":
         raise _Fallback(str(payload))
-    rows, preview, done, first_line = payload
+    rows, preview, done, first_line, peak_kb = payload
+    last_helper_peak_kb[0] = peak_kb
     if first_line <= mine:
         raise _Fallback("the halves overlap")  # not the sheet this process read
     result = importer.RowResult
@@ -239,7 +242,13 @@ def _second_half(folder: Path, source: Path, cut_at: float) -> tuple[str, Any]:
     checker.finish()
     # Plain tuples: several times quicker to unpickle than the dataclass instances.
     rows = [(r.line, r.data, r.issues, r.other) for r in analysis.rows]
-    return "ok", (rows, analysis.preview, checker.done, first_row + 1)
+    return "ok", (rows, analysis.preview, checker.done, first_row + 1, _peak_kb())
+
+
+def _peak_kb() -> int:
+    from hotich.records.bulk_helper import _peak_kb as peak
+
+    return peak()
 
 
 def main(folder: Path, source: Path, cut_at: float) -> None:
