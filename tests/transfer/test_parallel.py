@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from python_calamine import CalamineWorkbook
 
 from hotich.records.schema import record_type
@@ -195,3 +196,54 @@ def test_an_upload_held_in_memory_is_read_by_one_process(register, monkeypatch):
     stream = io.BytesIO(ministry_file("KS", _rows(20)))
     assert parallel.analyse(register, stream) is None
     assert len(importer.analyse(register, stream).rows) == 20
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the store helper is SQLite's")
+def test_an_import_through_the_pages_services_uses_both_helpers_and_stores_every_row(
+    register, users, monkeypatch, scratch
+):
+    """Upload, analysis, confirmation, import: as the pages run them, with both helpers."""
+    from hotich.records import bulk_helper
+    from hotich.records.models import Party, Record
+    from hotich.transfer.models import ImportBatch
+    from hotich.transfer.services import import_batch_create, import_confirm
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(bulk_helper, "PARALLEL_MIN_ROWS", 10)
+    split: list[bool] = []
+    real = parallel.analyse
+    monkeypatch.setattr(
+        parallel, "analyse", lambda *a, **k: split.append(bool(r := real(*a, **k))) or r
+    )
+    stored: list[int] = []
+    real_copy = bulk_helper.Helper.copy_into
+
+    def copy_into(self, *models):
+        result = real_copy(self, *models)
+        stored.append(result["submitted"])
+        return result
+
+    monkeypatch.setattr(bulk_helper.Helper, "copy_into", copy_into)
+    admin = users["unit_admin"]
+    rows = _rows(240)
+    batch = import_batch_create(
+        actor=admin,
+        register=register,
+        name="KS.2010.01.xlsx",
+        stream=io.BytesIO(ministry_file("KS", rows)),
+    )
+    assert batch.status == ImportBatch.Status.READY, batch.message
+    assert batch.rows_total == 240 and batch.rows_error > 0
+    import_confirm(actor=admin, batch=batch, mode="clean")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE, batch.message
+    assert split == [True, True]  # the analysis, then the import's own reading
+    assert stored and 0 < stored[0] < batch.rows_imported  # the helper stored part of them
+    records = Record.objects.filter(register=register)
+    assert records.count() == 240  # clean rows submitted, the others kept pending
+    assert batch.rows_imported + batch.rows_pending == 240
+    assert records.filter(status=Record.Status.DRAFT).count() == batch.rows_pending
+    by_line = dict(records.values_list("sequence", "data__nksHoTen"))
+    assert by_line[1] == rows[0]["nksHoTen"] and by_line[240] == rows[239]["nksHoTen"]
+    assert Party.objects.filter(record__register=register, role="registered").count() == 240 - 5
+    assert list(scratch.iterdir()) == []
