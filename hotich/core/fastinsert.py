@@ -9,6 +9,7 @@ tuples with `executemany` instead. Callers pass values already in database form:
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import sqlite3
 import threading
@@ -18,6 +19,24 @@ from typing import Any
 
 import orjson
 from django.db import connection, models, transaction
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (then as before).
+
+    Reading or storing a large file makes millions of objects that live until the end (rows,
+    their dicts, the tuples to insert); each automatic collection walks all of them again, a
+    quarter of the time of checking 100,000 rows (measured). The blocks this wraps make no
+    reference cycles worth collecting; plain reference counting still frees everything else.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def db_datetime(value: Any) -> Any:

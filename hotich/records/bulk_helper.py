@@ -186,6 +186,13 @@ def main(folder: Path) -> None:
     import django
 
     django.setup()
+    from hotich.core.fastinsert import gc_paused
+
+    with gc_paused():
+        _prepare(folder)
+
+
+def _prepare(folder: Path) -> None:
     from hotich.records.schema import record_type
     from hotich.records.services import PARTY_COLUMNS, RECORD_COLUMNS, prepare_import_rows
 

@@ -496,6 +496,7 @@ def record_bulk_import(
     from hotich.core.fastinsert import (
         checkpoint_after_commit,
         db_datetime,
+        gc_paused,
         indexes_deferred,
         insert_rows,
         large_write_cache,
@@ -523,6 +524,7 @@ def record_bulk_import(
     with contextlib.ExitStack() as deferred:
         # The commit of a large import does not wait for SQLite's checkpoint.
         deferred.enter_context(checkpoint_after_commit())
+        deferred.enter_context(gc_paused())
         # A large first import builds the indexes once at the end instead of row by row.
         deferred.enter_context(indexes_deferred(Record, len(fresh)))
         deferred.enter_context(indexes_deferred(Party, len(fresh) * len(rtype.roles)))

@@ -383,11 +383,23 @@ def analyse(
     A large file is read by two processes, half each (`transfer.parallel`); the result is the
     same as this function's.
     """
+    from hotich.core.fastinsert import gc_paused
     from hotich.transfer import parallel
 
-    found = parallel.analyse(register, stream, progress=progress, encoding=encoding)
-    if found is not None:
-        return found
+    with gc_paused():
+        found = parallel.analyse(register, stream, progress=progress, encoding=encoding)
+        if found is not None:
+            return found
+        return _analyse(register, stream, progress=progress, encoding=encoding)
+
+
+def _analyse(
+    register: Register,
+    stream: BinaryIO,
+    *,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+) -> Analysis:
     sheet = open_sheet(stream)
     layout = check_layout(register, sheet.header)
     analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding or "unicode", preview=[])

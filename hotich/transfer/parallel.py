@@ -255,11 +255,14 @@ def main(folder: Path, source: Path, cut_at: float) -> None:
     import django
 
     django.setup()
-    try:
-        result = _second_half(folder, source, cut_at)
-    except Exception as exc:  # the first half then reads the whole file: it reports the error
-        result = ("fallback", repr(exc)[:500])
-    _put(folder, "result.pickle", result)
+    from hotich.core.fastinsert import gc_paused
+
+    with gc_paused():
+        try:
+            result = _second_half(folder, source, cut_at)
+        except Exception as exc:  # the first half then reads the whole file: it says why
+            result = ("fallback", repr(exc)[:500])
+        _put(folder, "result.pickle", result)
 
 
 if __name__ == "__main__":
