@@ -167,10 +167,11 @@ def _hotich(path: Path, user: Any, register: Any) -> dict[str, Any]:
 
     _reset_peak()
     started = time.perf_counter()
-    with path.open("rb") as stream:
-        analysis = analyse(register, stream)
-    parsed = time.perf_counter()
-    counts = record_bulk_import(actor=user, register=register, rows=analysis.import_rows())
+    with bulk_helper.spare():  # as `transfer.services.import_run` does
+        with path.open("rb") as stream:
+            analysis = analyse(register, stream)
+        parsed = time.perf_counter()
+        counts = record_bulk_import(actor=user, register=register, rows=analysis.import_rows())
     done = time.perf_counter()
     reading, storing = _helper_peaks_mb()
     return {

@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -57,16 +58,51 @@ def wanted(rows: int) -> bool:
 
 @contextlib.contextmanager
 def start(rows: int) -> Iterator[Helper | None]:
-    """A started helper when `rows` new records are worth one (see `wanted`), else None."""
+    """A started helper when `rows` new records are worth one (see `wanted`), else None: the
+    one `warm` started ahead, if any."""
     if not wanted(rows):
         yield None
         return
     _detach_leftovers()
-    helper = Helper()
+    helper = getattr(_spare, "helper", None)
+    _spare.helper = None
+    if helper is None or helper.process.poll() is not None:
+        if helper is not None:
+            helper.close()
+        helper = Helper()
     try:
         yield helper
     finally:
         helper.close()
+
+
+_spare = threading.local()
+
+
+@contextlib.contextmanager
+def spare() -> Iterator[None]:
+    """Around the reading and the storing of one file: the helper may be started ahead, while
+    the file is still being checked (`warm`), so that its start-up (half a second of Python
+    imports) is done by the time the rows come. Closed at the end if not used."""
+    _spare.wanted, _spare.helper = True, None
+    try:
+        yield
+    finally:
+        helper = getattr(_spare, "helper", None)
+        _spare.wanted, _spare.helper = False, None
+        if helper is not None:
+            helper.close()
+
+
+def warm() -> None:
+    """Start the helper now if a `spare` block asks for one (the reading of a large file calls
+    this when its own helper is done: the second core is free again)."""
+    from django.db import connection
+
+    if not getattr(_spare, "wanted", False) or getattr(_spare, "helper", None) is not None:
+        return
+    if connection.vendor == "sqlite" and wanted(PARALLEL_MIN_ROWS):
+        _spare.helper = Helper()
 
 
 class HelperFailed(RuntimeError):

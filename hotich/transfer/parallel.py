@@ -189,6 +189,9 @@ def _first_half(
     status, payload = _take(folder, "result.pickle", process)
     if status != "ok":
         raise _Fallback(str(payload))
+    from hotich.records import bulk_helper
+
+    bulk_helper.warm()  # the helper is done: the store's helper can start on its core
     rows, preview, done, first_line, peak_kb = payload
     last_helper_peak_kb[0] = peak_kb
     if first_line <= mine:

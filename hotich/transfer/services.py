@@ -270,7 +270,14 @@ def import_cancel(*, actor: User, batch: ImportBatch) -> None:
 
 def import_run(batch: ImportBatch, ctx: JobContext | None = None) -> ImportBatch:
     """Import the confirmed file: one transaction, so all of it or nothing."""
+    from hotich.records import bulk_helper
+
     actor = batch.confirmed_by or batch.created_by
+    with bulk_helper.spare():  # the store's helper may start while the file is checked
+        return _import_run(batch, actor, ctx)
+
+
+def _import_run(batch: ImportBatch, actor: User, ctx: JobContext | None) -> ImportBatch:
     analysis = _analyse(batch, ctx, encoding=batch.encoding or None)
     clean_only = batch.mode == ImportBatch.Mode.CLEAN
     if not clean_only and any(r.has_error for r in analysis.rows):

@@ -216,12 +216,23 @@ def test_an_import_through_the_pages_services_uses_both_helpers_and_stores_every
         parallel, "analyse", lambda *a, **k: split.append(bool(r := real(*a, **k))) or r
     )
     stored: list[int] = []
+    adopted: list[bulk_helper.Helper] = []
     real_copy = bulk_helper.Helper.copy_into
 
     def copy_into(self, *models):
         result = real_copy(self, *models)
         stored.append(result["submitted"])
+        adopted.append(self)
         return result
+
+    warmed: list[bulk_helper.Helper | None] = []
+    real_warm = bulk_helper.warm
+
+    def warm():
+        real_warm()
+        warmed.append(getattr(bulk_helper._spare, "helper", None))
+
+    monkeypatch.setattr(bulk_helper, "warm", warm)
 
     monkeypatch.setattr(bulk_helper.Helper, "copy_into", copy_into)
     admin = users["unit_admin"]
@@ -239,6 +250,9 @@ def test_an_import_through_the_pages_services_uses_both_helpers_and_stores_every
     assert batch.status == ImportBatch.Status.DONE, batch.message
     assert split == [True, True]  # the analysis, then the import's own reading
     assert stored and 0 < stored[0] < batch.rows_imported  # the helper stored part of them
+    # The analysis on upload starts no store helper; the import's own reading starts it once
+    # its reading helper is done, and the store adopts that one.
+    assert warmed[0] is None and warmed[1] is not None and adopted == [warmed[1]]
     records = Record.objects.filter(register=register)
     assert records.count() == 240  # clean rows submitted, the others kept pending
     assert batch.rows_imported + batch.rows_pending == 240
@@ -247,3 +261,17 @@ def test_an_import_through_the_pages_services_uses_both_helpers_and_stores_every
     assert by_line[1] == rows[0]["nksHoTen"] and by_line[240] == rows[239]["nksHoTen"]
     assert Party.objects.filter(record__register=register, role="registered").count() == 240 - 5
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the store helper is SQLite's")
+def test_a_store_helper_started_ahead_and_not_used_is_stopped(db, monkeypatch):
+    from hotich.records import bulk_helper
+
+    with bulk_helper.spare():
+        bulk_helper.warm()
+        helper = bulk_helper._spare.helper
+        assert helper is not None and helper.process.poll() is None
+    assert helper.process.poll() is not None  # stopped
+    assert not helper.folder.exists()
+    bulk_helper.warm()  # outside a `spare` block nothing starts
+    assert getattr(bulk_helper._spare, "helper", None) is None
