@@ -495,6 +495,7 @@ def record_bulk_import(
     """
     from hotich.core.fastinsert import (
         checkpoint_after_commit,
+        checks_skipped,
         db_datetime,
         gc_paused,
         indexes_deferred,
@@ -525,6 +526,7 @@ def record_bulk_import(
         # The commit of a large import does not wait for SQLite's checkpoint.
         deferred.enter_context(checkpoint_after_commit())
         deferred.enter_context(gc_paused())
+        deferred.enter_context(checks_skipped())  # rows prepared here: valid JSON, no negatives
         # A large first import builds the indexes once at the end instead of row by row.
         deferred.enter_context(indexes_deferred(Record, len(fresh)))
         deferred.enter_context(indexes_deferred(Party, len(fresh) * len(rtype.roles)))

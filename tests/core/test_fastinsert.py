@@ -139,3 +139,17 @@ def test_small_imports_and_postgresql_never_drop_an_index(db):
 def test_outside_a_transaction_it_refuses(transactional_db):
     with pytest.raises(RuntimeError), fastinsert.indexes_deferred(Party, 100_000):
         pass
+
+
+@sqlite_only
+def test_check_constraints_are_skipped_only_inside_the_block(db):
+    def ignored() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints")
+            return cursor.fetchone()[0]
+
+    assert ignored() == 0
+    with pytest.raises(RuntimeError), fastinsert.checks_skipped():
+        assert ignored() == 1
+        raise RuntimeError("mất điện")
+    assert ignored() == 0
