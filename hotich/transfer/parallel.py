@@ -153,7 +153,7 @@ def _first_half(
         raise _Fallback("the sheet cannot be cut")
     try:
         with part.open("rb") as stream:
-            sheet = open_sheet(stream)
+            sheet = open_sheet(stream, path=part)
     except WorkbookError as exc:
         raise _Fallback(str(exc)) from exc  # the whole file gives the message
     if sheet.start != (0, 0):
@@ -219,7 +219,7 @@ def _second_half(folder: Path, source: Path, cut_at: float) -> tuple[str, Any]:
     if not write_part(source, 1, part, cut_at=cut_at):
         return "fallback", "the sheet cannot be cut"
     with part.open("rb") as stream:
-        sheet = open_sheet(stream, header_row=False)
+        sheet = open_sheet(stream, header_row=False, path=part)
     from hotich.transfer import importer
 
     with (folder / "job.pickle").open("rb") as stream:

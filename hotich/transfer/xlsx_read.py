@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
@@ -139,11 +140,12 @@ class Sheet:
     start: tuple[int, int] = (0, 0)
 
 
-def open_sheet(stream: BinaryIO, *, header_row: bool = True) -> Sheet:
+def open_sheet(stream: BinaryIO, *, header_row: bool = True, path: Path | None = None) -> Sheet:
     """The "DL Import" sheet (or the first one): its header row and an iterator of data rows.
 
     `header_row=False` reads a sheet of data rows only (the second half of a large sheet, see
-    `xlsx_split`): `header` is empty and `rows` has every row.
+    `xlsx_split`): `header` is empty and `rows` has every row. `path`: the same file on disk,
+    read from there (the parts of a large sheet, which this process wrote itself).
     """
     from python_calamine import CalamineWorkbook
 
@@ -153,7 +155,11 @@ def open_sheet(stream: BinaryIO, *, header_row: bool = True) -> Sheet:
     stream.seek(0)
     _check_bytes(head, size)
     try:
-        book = CalamineWorkbook.from_filelike(stream)
+        # From a path calamine reads the file itself (no copy through Python): quicker.
+        if path is not None:
+            book = CalamineWorkbook.from_path(str(path))
+        else:
+            book = CalamineWorkbook.from_filelike(stream)
         names = book.sheet_names
         name = next((n for n in names if n.strip().casefold() == SHEET.casefold()), names[0])
         sheet = book.get_sheet_by_name(name)
