@@ -27,7 +27,10 @@ class Record(models.Model):
         MANUAL = "manual", _("Tạo tay")
         IMPORT = "import", _("Nhập từ tệp Excel")
 
-    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="records")
+    #: no index of its own: the index (register, number_sort) below starts with it (decision 0009).
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     number = models.CharField(_("Số đăng ký"), max_length=20, blank=True)
     number_sort = models.PositiveIntegerField(null=True, blank=True, editable=False)
     registration_date = models.DateField(_("Ngày đăng ký"), null=True, blank=True)

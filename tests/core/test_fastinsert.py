@@ -118,7 +118,7 @@ def test_a_table_already_larger_than_the_import_keeps_its_indexes(register, rebu
     with transaction.atomic():
         record_bulk_import(actor=None, register=register, rows=_rows(40))
     before = _indexes("records_record")
-    assert len(before) >= 5
+    assert len(before) >= 4
     with transaction.atomic(), fastinsert.indexes_deferred(Record, 10) as did:
         assert did is False  # 40 records there, 10 new: growing the indexes is cheaper
         assert _indexes("records_record") == before
