@@ -380,8 +380,8 @@ def analyse(
 ) -> Analysis:
     """Read and check a file for `register`; raises WorkbookError when it cannot be used at all.
 
-    A large file is read by two processes, half each (`transfer.parallel`); the result is the
-    same as this function's.
+    A large file is read by two processes, half each (`transfer.parallel`), with the same
+    result as `_analyse_alone`, which reads the others (and any file that cannot be cut).
     """
     from hotich.core.fastinsert import gc_paused
     from hotich.transfer import parallel
@@ -390,16 +390,17 @@ def analyse(
         found = parallel.analyse(register, stream, progress=progress, encoding=encoding)
         if found is not None:
             return found
-        return _analyse(register, stream, progress=progress, encoding=encoding)
+        return _analyse_alone(register, stream, progress=progress, encoding=encoding)
 
 
-def _analyse(
+def _analyse_alone(
     register: Register,
     stream: BinaryIO,
     *,
     progress: Progress | None = None,
     encoding: str | None = None,
 ) -> Analysis:
+    """`analyse` in this process only."""
     sheet = open_sheet(stream)
     layout = check_layout(register, sheet.header)
     analysis = Analysis(sheet=sheet.name, layout=layout, encoding=encoding or "unicode", preview=[])
