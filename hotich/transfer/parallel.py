@@ -65,11 +65,22 @@ def wanted(path: Path) -> bool:
 
 
 def _path_of(stream: BinaryIO) -> Path | None:
+    """The file on disk that `stream` reads, if it is one (the helper opens it by its path).
+
+    An upload's `name` is the name the person gave it, not a path: only a name that is the very
+    file the stream has open is used.
+    """
     name = getattr(stream, "name", None)
     if not isinstance(name, str):
         return None
-    path = Path(name)
-    return path if path.is_file() else None
+    path = Path(os.path.abspath(name))
+    try:
+        opened, named = os.fstat(stream.fileno()), os.stat(path)
+    except (OSError, AttributeError, ValueError):
+        return None
+    if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino):
+        return None
+    return path
 
 
 def _put(folder: Path, name: str, value: Any) -> None:

@@ -275,3 +275,33 @@ def test_a_store_helper_started_ahead_and_not_used_is_stopped(db, monkeypatch):
     assert not helper.folder.exists()
     bulk_helper.warm()  # outside a `spare` block nothing starts
     assert getattr(bulk_helper._spare, "helper", None) is None
+
+
+def test_a_stream_is_split_only_when_its_name_is_the_file_it_reads(tmp_path, monkeypatch):
+    real = _write(tmp_path, ministry_file("KS", _rows(5)), name="real.xlsx")
+    with real.open("rb") as stream:
+        assert parallel._path_of(stream) == real
+    # An upload is named as the person named it; a file of that name here is another file.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "KS.2010.01.xlsx").write_bytes(b"another file")
+
+    class Upload(io.BytesIO):
+        name = "KS.2010.01.xlsx"
+
+    assert parallel._path_of(Upload(b"x")) is None
+    with Path("real.xlsx").open("rb") as stream:  # a relative name is the same file
+        assert parallel._path_of(stream) == real
+
+    class Renamed(io.BufferedReader):
+        """Reads one file but carries another's path as its name."""
+
+        def __init__(self, raw, name):
+            super().__init__(raw)
+            self._name = name
+
+        @property
+        def name(self):
+            return self._name
+
+    with (tmp_path / "KS.2010.01.xlsx").open("rb", buffering=0) as raw:
+        assert parallel._path_of(Renamed(raw, str(real))) is None
