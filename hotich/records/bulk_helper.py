@@ -97,11 +97,9 @@ def spare() -> Iterator[None]:
 def warm() -> None:
     """Start the helper now if a `spare` block asks for one (the reading of a large file calls
     this when its own helper is done: the second core is free again)."""
-    from django.db import connection
-
     if not getattr(_spare, "wanted", False) or getattr(_spare, "helper", None) is not None:
         return
-    if connection.vendor == "sqlite" and wanted(PARALLEL_MIN_ROWS):
+    if wanted(PARALLEL_MIN_ROWS):  # SQLite, two cores, not switched off
         _spare.helper = Helper()
 
 
