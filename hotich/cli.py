@@ -22,26 +22,28 @@ Hộ tịch số — các lệnh / commands:
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotich.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        # A setting with a value it does not know: say which, and do not start.
+        print(exc, file=sys.stderr)
+        sys.exit(2)
 
 
 def _serve(host: str, port: int, threads: int, worker: bool) -> None:
     from django.conf import settings
     from waitress import serve
 
-    from hotich.core.jobs import job_requeue_interrupted, worker_start_thread
+    from hotich.core.worker import supervise_in_thread
     from hotich.wsgi import application
 
     stop = None
-    if worker and settings.HOTICH_JOBS == "thread":
-        from django.db import connection
-
-        # On the embedded SQLite default this process is the only worker, so a job left
-        # "running" was cut off by a stop; its transaction rolled back and it can run again.
-        if connection.vendor == "sqlite":
-            job_requeue_interrupted()
-        stop = worker_start_thread()
+    if worker and settings.HOTICH_JOBS == "builtin":
+        # Jobs run in a worker process of their own, restarted if it dies: a native crash in a
+        # library reading a hostile file never takes the pages down with it.
+        stop = supervise_in_thread()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         serve(application, host=host, port=port, threads=threads, ident="hotich")
@@ -82,13 +84,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     _setup()
-    from hotich.core.jobs import worker_loop
+    from hotich.core.worker import child_main, supervise
 
+    if args.child:
+        child_main(poll=args.poll, parent=args.parent, wake_fd=args.wake_fd)
+        return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("Tiến trình nền đang chạy (Ctrl+C để dừng)", flush=True)
     try:
-        worker_loop(stop=stop, poll_seconds=args.poll)
+        supervise(stop, poll=args.poll)
     except KeyboardInterrupt:
         stop.set()
 
@@ -123,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run background jobs")
     worker.add_argument("--poll", type=float, default=2.0)
+    # The supervised worker process itself (started by `hotich worker`, `serve` and `demo`).
+    worker.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
+    worker.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
     return parser
 

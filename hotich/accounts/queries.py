@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from hotich.accounts.models import ADMIN_ROLES, Office, Role, User
+from hotich.core.models import Job
 
 SUBTREE_ROLES = ADMIN_ROLES | {Role.AUDITOR}
 
@@ -52,3 +53,10 @@ def audit_scope_for_user(user: User) -> tuple[str, bool] | None:
     if user.office is None or user.role not in SUBTREE_ROLES or user.is_contractor:
         return None
     return user.office.path, True
+
+
+def job_list_for_user(user: User) -> QuerySet[Job]:
+    """Background jobs an administrator may watch, retry and cancel: own office and below."""
+    if not user.is_admin or user.office is None or user.is_contractor:
+        return Job.objects.none()
+    return Job.objects.filter(office_path__startswith=user.office.path).select_related("created_by")

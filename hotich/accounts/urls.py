@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotich.accounts.views import audit, auth, offices, users
+from hotich.accounts.views import audit, auth, jobs, offices, users
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("tai-khoan/<int:user_id>/thao-tac/", users.user_action, name="user_action"),
     path("nhat-ky/", audit.audit_list, name="audit_list"),
     path("nhat-ky/<int:event_id>/", audit.audit_detail, name="audit_detail"),
+    path("tac-vu-nen/", jobs.job_list, name="job_list"),
+    path("tac-vu-nen/<int:job_id>/", jobs.job_action, name="job_action"),
 ]

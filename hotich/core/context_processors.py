@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.is_admin:
         items.append((reverse("accounts:office_list"), _("Đơn vị")))
         items.append((reverse("accounts:user_list"), _("Tài khoản")))
+        items.append((reverse("accounts:job_list"), _("Tác vụ nền")))
     if user.role != "lookup":
         items.append((reverse("reports:dashboard"), _("Báo cáo")))
     if user.role in {"province_admin", "unit_admin", "auditor"}:

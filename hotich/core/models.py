@@ -61,6 +61,7 @@ class Job(models.Model):
         RUNNING = "running", _("Đang chạy")
         DONE = "done", _("Hoàn thành")
         FAILED = "failed", _("Lỗi")
+        CANCELLED = "cancelled", _("Đã hủy")
 
     kind = models.CharField(max_length=64)
     args = models.JSONField(default=dict)
@@ -77,6 +78,13 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: The worker holding a running job ("host:pid") and until when: it renews the lease while
+    #: it works, so a job whose lease ran out lost its worker and may be claimed again.
+    worker = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: Failed after repeated crashes or time-outs: never started again by itself.
+    quarantined = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,9 +1,12 @@
+import datetime as dt
 import threading
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hotich.core import jobs
+from hotich.core.errors import UserFacingError
 from hotich.core.models import Job
 
 
@@ -14,9 +17,21 @@ def _count(ctx):
     return {"sum": ctx.args["a"] + ctx.args["b"]}
 
 
-@jobs.job_handler("test.fail")
+ABANDONED = []
+
+
+def _abandoned(job):
+    ABANDONED.append((job.pk, job.status, job.message))
+
+
+@jobs.job_handler("test.fail", on_abandon=_abandoned)
 def _fail(ctx):
-    raise ValueError("Tệp hỏng ở dòng 7")
+    raise UserFacingError("Tệp hỏng ở dòng 7")
+
+
+@jobs.job_handler("test.bug", on_abandon=_abandoned)
+def _bug(ctx):
+    return [][1]  # IndexError: list index out of range
 
 
 def test_an_immediate_job_runs_and_keeps_its_result_and_progress(users):
@@ -26,10 +41,24 @@ def test_an_immediate_job_runs_and_keeps_its_result_and_progress(users):
     assert (job.progress, job.total, job.percent) == (3, 3, 100)
 
 
-def test_a_failing_job_is_marked_failed_with_its_message(users):
+def test_a_failing_job_is_marked_failed_with_its_message_and_cleaned_up(users):
+    ABANDONED.clear()
     job = jobs.job_enqueue(kind="test.fail", args={}, user=users["operator"])
     assert job.status == Job.Status.FAILED
     assert job.message == "Tệp hỏng ở dòng 7"
+    assert [(job.pk, Job.Status.FAILED, "Tệp hỏng ở dòng 7")] == ABANDONED
+
+
+def test_an_unexpected_error_shows_a_reference_never_the_library_text(users, caplog):
+    ABANDONED.clear()
+    job = jobs.job_enqueue(kind="test.bug", args={}, user=users["operator"])
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("Lỗi không mong đợi (mã tham chiếu J")
+    assert "list index" not in job.message and "IndexError" not in job.message
+    reference = job.message.split("mã tham chiếu ", 1)[1].split(")", 1)[0]
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the traceback is in the log
+    assert ABANDONED and ABANDONED[0][0] == job.pk
 
 
 def test_unknown_job_kinds_are_refused(users):
@@ -54,10 +83,75 @@ def test_the_worker_loop_claims_and_runs_queued_jobs(settings):
     assert done.status == Job.Status.DONE and done.result == {"sum": 2}
 
 
-def test_interrupted_jobs_go_back_to_the_queue(db):
-    job = Job.objects.create(kind="test.count", args={"a": 1, "b": 1}, status=Job.Status.RUNNING)
-    assert jobs.job_requeue_interrupted() == 1
+def _running(kind="test.count", *, lease_seconds, attempts=1, worker="elsewhere:1"):
+    return Job.objects.create(
+        kind=kind,
+        args={"a": 1, "b": 1},
+        status=Job.Status.RUNNING,
+        attempts=attempts,
+        worker=worker,
+        lease_until=timezone.now() + dt.timedelta(seconds=lease_seconds),
+    )
+
+
+def test_a_job_whose_worker_still_holds_its_lease_is_left_alone(db):
+    _running(lease_seconds=20)
+    assert jobs._claim_next("me:2") is None
+
+
+def test_a_job_whose_lease_ran_out_is_claimed_again_and_finishes(db):
+    job = _running(lease_seconds=-1)
+    assert jobs._claim_next("me:2") == job.pk
+    claimed = Job.objects.get(pk=job.pk)
+    assert (claimed.worker, claimed.attempts, claimed.status) == ("me:2", 2, "running")
+    assert claimed.lease_until > timezone.now()
+    done = jobs.job_run(job.pk, claimed=True)
+    assert done.status == Job.Status.DONE and done.result == {"sum": 2}
+
+
+def test_after_three_interrupted_attempts_a_job_is_quarantined_and_never_started_again(db):
+    ABANDONED.clear()
+    job = _running("test.fail", lease_seconds=-1, attempts=3)
+    assert jobs._claim_next("me:2") is None
+    failed = Job.objects.get(pk=job.pk)
+    assert failed.status == Job.Status.FAILED and failed.quarantined
+    assert "3 lần" in failed.message and "cách ly" in failed.message.lower()
+    assert [(job.pk, Job.Status.FAILED, failed.message)] == ABANDONED
+    assert jobs._claim_next("me:3") is None  # not by itself, ever
+
+
+def test_a_job_of_a_dead_local_process_is_released_at_once(db):
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], stdout=-1)
+    pid = int(gone.stdout)
+    dead = _running(lease_seconds=30, worker=f"{socket.gethostname()}:{pid}")
+    alive = _running(lease_seconds=30, worker=jobs.worker_name())
+    assert jobs.job_release_dead_local() == 1
+    assert jobs._claim_next("me:2") == dead.pk
+    assert Job.objects.get(pk=alive.pk).worker == jobs.worker_name()
+
+
+def test_a_cancelled_job_stops_at_its_next_progress_report(db):
+    job = Job.objects.create(kind="test.count", args={"a": 1, "b": 1})
+    ctx = jobs.JobContext(job)
+    ctx.cancelled.set()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.CANCELLED)
+    done = jobs.job_run(job.pk, ctx=ctx, claimed=True)
+    assert done.status == Job.Status.CANCELLED and done.result is None
+
+
+def test_a_job_past_its_time_ends_its_attempt_and_waits_for_the_next_claim(db, settings):
+    settings.HOTICH_JOB_MAX_ATTEMPTS = 1
+    job = _running(lease_seconds=30, worker="me:2")
+    ctx = jobs.JobContext(job)
+    ctx.cancelled.set()  # what the heartbeat does past HOTICH_JOB_TIMEOUT_MINUTES
+    jobs.job_run(job.pk, ctx=ctx, claimed=True)
     assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
+    assert jobs._claim_next("me:3") is None  # at the cap: quarantined
+    assert Job.objects.get(pk=job.pk).quarantined
 
 
 def test_job_progress_is_visible_only_to_the_account_that_started_it(login, users):
