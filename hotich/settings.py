@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -16,16 +18,58 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def _refuse(name: str, value: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        f"Cấu hình sai / invalid setting: {name}={value!r}; cần / expected {expected} "
+        "(docs/configuration.md)."
+    )
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """Only the words below: a typo such as "ture" stops the start instead of meaning "no"."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise _refuse(name, value, "true/false, yes/no, on/off or 1/0")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise _refuse(name, value, f"a whole number ≥ {minimum}") from None
+    if number < minimum:
+        raise _refuse(name, value, f"a whole number ≥ {minimum}")
+    return number
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value.strip())
+    except ValueError:
+        raise _refuse(name, value, "a number") from None
+
+
+def env_choice(name: str, default: str, choices: dict[str, str]) -> str:
+    """One of `choices` (keys; each maps to the value used, so old names can stay valid)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word not in choices:
+        raise _refuse(name, value, "one of " + ", ".join(sorted(choices)))
+    return choices[word]
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -88,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hotich.accounts.middleware.AccountStateMiddleware",
+    "hotich.core.middleware.FaultMiddleware",
 ]
 
 ROOT_URLCONF = "hotich.urls"
@@ -111,7 +156,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'hotich.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -133,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": env_int("HOTICH_PASSWORD_MIN_LENGTH", 10)},
+        "OPTIONS": {"min_length": env_int("HOTICH_PASSWORD_MIN_LENGTH", 10, minimum=8)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -142,10 +189,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-LOGIN_MAX_FAILURES = env_int("HOTICH_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES = env_int("HOTICH_LOGIN_MAX_FAILURES", 5, minimum=1)
 
 # Idle sessions end: every request pushes the expiry forward by this many seconds.
-SESSION_COOKIE_AGE = env_int("HOTICH_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_COOKIE_AGE = env_int("HOTICH_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -156,7 +203,9 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("HOTICH_TIME_ZONE", "Asia/Ho_Chi_Minh")
+TIME_ZONE = env_str("HOTICH_TIME_ZONE", "Asia/Ho_Chi_Minh").strip()
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise _refuse("HOTICH_TIME_ZONE", TIME_ZONE, "an IANA time zone such as Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["hotich.formats"]
@@ -184,7 +233,7 @@ if S3_BUCKET:
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "hotich.core.storage.LocalStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files"), "base_url": None},
     }
 STORAGES = {
@@ -199,20 +248,37 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Acceptance by sampling (docs/configuration.md, decision 0012): a round samples
 # max(minimum, percent of the register's keyed records) and accepts at most this error rate,
 # in percent of the checked fields.
-ACCEPTANCE_SAMPLE_PERCENT = float(env_str("HOTICH_ACCEPTANCE_SAMPLE_PERCENT", "5"))
-ACCEPTANCE_SAMPLE_MIN = env_int("HOTICH_ACCEPTANCE_SAMPLE_MIN", 20)
-ACCEPTANCE_MAX_ERROR_RATE = float(env_str("HOTICH_ACCEPTANCE_MAX_ERROR_RATE", "0.5"))
+ACCEPTANCE_SAMPLE_PERCENT = env_float("HOTICH_ACCEPTANCE_SAMPLE_PERCENT", 5.0)
+ACCEPTANCE_SAMPLE_MIN = env_int("HOTICH_ACCEPTANCE_SAMPLE_MIN", 20, minimum=1)
+ACCEPTANCE_MAX_ERROR_RATE = env_float("HOTICH_ACCEPTANCE_MAX_ERROR_RATE", 0.5)
 
-# Background jobs: "thread" runs a worker inside the web process (the embedded default);
-# "external" leaves jobs to `hotich worker` processes; "immediate" runs them inline (tests).
-HOTICH_JOBS = env_str("HOTICH_JOBS", "thread")
+# Background jobs (decision 0001): "builtin" (the default) means `hotich serve` and `hotich demo`
+# start one worker process of their own and restart it if it dies; "external" leaves jobs to
+# `hotich worker` processes; "immediate" runs them inline (tests). "thread" is the old name of
+# "builtin". Jobs never run inside the web server's own process.
+HOTICH_JOBS = env_choice(
+    "HOTICH_JOBS",
+    "builtin",
+    {"builtin": "builtin", "thread": "builtin", "external": "external", "immediate": "immediate"},
+)
+#: A worker renews its job's lease every third of this; a job whose lease ran out is claimed
+#: again by any live worker.
+HOTICH_JOB_LEASE_SECONDS = env_int("HOTICH_JOB_LEASE_SECONDS", 30, minimum=3)
+HOTICH_JOB_TIMEOUT_SECONDS = env_int("HOTICH_JOB_TIMEOUT_MINUTES", 120, minimum=1) * 60
+#: Claimed this many times without finishing (crashes, time-outs): failed and quarantined.
+HOTICH_JOB_MAX_ATTEMPTS = env_int("HOTICH_JOB_MAX_ATTEMPTS", 3, minimum=1)
 #: A large import on SQLite prepares part of its rows in a second process (records.bulk_helper).
 IMPORT_HELPER = env_bool("HOTICH_IMPORT_HELPER", True)
 
+LOG_LEVEL = env_choice(
+    "HOTICH_LOG_LEVEL",
+    "INFO",
+    {level.lower(): level for level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")},
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("HOTICH_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
