@@ -16,6 +16,8 @@ def job_label(job: Job) -> str:
         return _("Đang xử lý…")
     if job.status == Job.Status.FAILED:
         return _("Lỗi: %(message)s") % {"message": job.message}
+    if job.status == Job.Status.CANCELLED:
+        return job.message or _("Đã hủy")
     return job.message or _("Hoàn thành")
 
 
