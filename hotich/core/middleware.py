@@ -38,6 +38,9 @@ class FaultMiddleware:
     - A full disk (files or database): 507 "ổ đĩa đầy", naming the uploaded files not saved.
     - A lost database connection: a page read (GET/HEAD) is tried once more on a new connection;
       otherwise 503 with Retry-After, saying nothing was saved and to try again.
+    - A refusal by a service that the view did not handle itself (`UserFacingError`, such as a
+      write to an accepted register): 409 with the service's sentence, as a page or, for the
+      JSON endpoints of the keying screen and the grid, as `{"error": ...}`.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -51,6 +54,7 @@ class FaultMiddleware:
         from django.shortcuts import render
         from django.urls import resolve
 
+        from hotich.core.errors import UserFacingError
         from hotich.core.storage import is_disk_full
 
         if is_disk_full(exception):
@@ -80,6 +84,18 @@ class FaultMiddleware:
             response = render(request, "core/fault.html", {"fault": "database"}, status=503)
             response["Retry-After"] = "10"
             return response
+        if isinstance(exception, UserFacingError):
+            message = str(exception)
+            wants_json = "application/json" in request.headers.get("Accept", "") or (
+                request.content_type == "application/json"
+            )
+            if wants_json:
+                from django.http import JsonResponse
+
+                return JsonResponse({"error": message}, status=409)
+            return render(
+                request, "core/fault.html", {"fault": "refused", "message": message}, status=409
+            )
         return None
 
 

@@ -25,6 +25,7 @@ from hotich.records.schema import RecordType, record_type
 from hotich.records.schema.dates import PartialDateError, parse_partial_date
 from hotich.records.validation import LOOK_UP, Issue, has_unreadable, record_validate
 from hotich.registers.models import Register
+from hotich.registers.services import register_lock_writable
 
 
 def number_sort_key(number: str) -> int | None:
@@ -42,6 +43,7 @@ def record_create_placeholder(
     registration_date: dt.date | None = None,
     sequence: int | None = None,
 ) -> Record:
+    register_lock_writable(register)
     if sequence is None:
         last = register.records.aggregate(m=Max("sequence"))["m"] or 0
         sequence = last + 1
@@ -272,6 +274,8 @@ def record_save(
     remain), refused only when someone else saved the record since `base_version`."""
     rtype = record_type(register.register_type)
     created = record is None
+    # Also serialises two operators adding records (distinct sequence numbers).
+    register_lock_writable(register)
     if record is not None:
         record = Record.objects.select_for_update().get(pk=record.pk, register=register)
         if base_version is not None and record.version != base_version:
@@ -286,8 +290,6 @@ def record_save(
         sequence = record.sequence
         previous = LOOK_UP
     else:
-        # Lock the register so two operators adding records get distinct sequence numbers.
-        list(Register.objects.select_for_update().filter(pk=register.pk).values_list("pk"))
         before = {}
         # The last record gives the next sequence number and, when it is numbered, the number
         # the new one should follow: one query for both.
@@ -337,6 +339,7 @@ def record_set_status(*, record: Record, status: str) -> Record:
     rules, the row lock and the audit event). The version moves on, so a keying form opened
     before the decision is refused on save; who saved the data last and when stay as they were.
     """
+    register_lock_writable(record.register_id)
     record.status = status
     record.version += 1
     Record.objects.filter(pk=record.pk).update(status=status, version=record.version)
@@ -509,6 +512,7 @@ def record_bulk_import(
     rtype = record_type(register.register_type)
     large_write_cache()
     lock_row(Register, register.pk)
+    register_lock_writable(register)
     next_sequence = (register.records.aggregate(m=Max("sequence"))["m"] or 0) + 1
     targets = {r.target for r in rows if r.target}
     existing = {

@@ -87,6 +87,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: Accepted or delivered: the data are what was checked and handed over. Every write to the
+#: register's records and scans is refused (`registers.services.register_lock_writable`); only
+#: margin notes that the law adds later stay possible.
+FROZEN = frozenset({Status.ACCEPTED, Status.DELIVERED})
+
+
 class AuthorityLevel(models.TextChoices):
     COMMUNE = "commune", _("UBND cấp xã")
     DISTRICT = "district", _("UBND cấp huyện / Phòng Tư pháp")

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from hotich.accounts.models import Office, Role, User
 from hotich.accounts.queries import office_scope_q
 from hotich.core.audit import audit_record, changed, snapshot
+from hotich.core.errors import UserFacingError
 from hotich.core.text import fold, nfc
-from hotich.registers.domain import TRANSITIONS, Status, phase_for_year, priority_for
+from hotich.registers.domain import FROZEN, TRANSITIONS, Status, phase_for_year, priority_for
 from hotich.registers.models import Assignment, CustodyTransfer, Register
 
 EDITABLE_FIELDS = [
@@ -152,6 +153,43 @@ def register_create(*, actor: User, custodian: Office, data: dict[str, Any]) -> 
 
 def _locked(register: Register) -> Register:
     return Register.objects.select_for_update().get(pk=register.pk)
+
+
+class RegisterFrozen(ValidationError, UserFacingError):
+    """A write to a register that was accepted or delivered: refused, nothing written."""
+
+    def __init__(self, register: Register) -> None:
+        code = f"{register.register_type}.{register.year_start}.{register.volume}"
+        super().__init__(
+            _(
+                "Sổ %(register)s đã ở trạng thái “%(status)s”: dữ liệu đã được khóa, không thêm, "
+                "sửa hay xóa được hồ sơ và bản scan của sổ. Chỉ quản trị viên cấp đơn vị của cơ "
+                "quan lưu giữ sổ mới mở lại được sổ để sửa (kèm lý do)."
+            )
+            % {"register": code, "status": Status(register.status).label},
+            code="register_frozen",
+        )
+        self.register = register
+
+    def __str__(self) -> str:
+        return " ".join(str(m) for m in self.messages)
+
+
+def register_lock_writable(register: Register | int) -> Register:
+    """Lock the register row for the caller's transaction; refuse when it is frozen.
+
+    Every service that writes records or scans of a register calls this first, inside its own
+    transaction, so an acceptance decided meanwhile either waits for the write or refuses it.
+    """
+    pk = register if isinstance(register, int) else register.pk
+    current = (
+        Register.objects.select_for_update()
+        .only("pk", "status", "register_type", "year_start", "volume")
+        .get(pk=pk)
+    )
+    if current.status in FROZEN:
+        raise RegisterFrozen(current)
+    return current
 
 
 @transaction.atomic
