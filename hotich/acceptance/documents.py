@@ -83,6 +83,14 @@ def content(acceptance_round: AcceptanceRound) -> Content:
         AcceptanceRound.Status.OPEN: _("DỰ THẢO — đợt nghiệm thu chưa kết luận"),
         AcceptanceRound.Status.CANCELLED: _("ĐÃ HỦY — %(reason)s")
         % {"reason": figures.get("cancel_reason", "")},
+        AcceptanceRound.Status.VOIDED: _(
+            "KẾT QUẢ ĐÃ HỦY — sổ được mở lại ngày %(date)s bởi %(user)s: %(reason)s"
+        )
+        % {
+            "date": (acceptance_round.figures.get("voided") or {}).get("date", ""),
+            "user": (acceptance_round.figures.get("voided") or {}).get("by", ""),
+            "reason": (acceptance_round.figures.get("voided") or {}).get("reason", ""),
+        },
     }
     draft = drafts.get(status, "")
     register_rows = [
@@ -149,6 +157,10 @@ def content(acceptance_round: AcceptanceRound) -> Content:
         )
     if status == AcceptanceRound.Status.ACCEPTED:
         conclusion = _("ĐẠT: tỷ lệ sai không vượt ngưỡng, sổ được nghiệm thu.")
+    elif status == AcceptanceRound.Status.VOIDED:
+        conclusion = _(
+            "ĐẠT, nhưng kết quả này đã bị hủy: sổ được mở lại để sửa và phải nghiệm thu lại."
+        )
     elif status == AcceptanceRound.Status.RETURNED:
         conclusion = _("KHÔNG ĐẠT: tỷ lệ sai vượt ngưỡng, sổ được trả lại để nhập liệu, sửa.")
     elif status == AcceptanceRound.Status.CANCELLED:

@@ -56,6 +56,8 @@ class AcceptanceRound(models.Model):
         ACCEPTED = "accepted", _("Đạt, đã nghiệm thu")
         RETURNED = "returned", _("Không đạt, trả lại")
         CANCELLED = "cancelled", _("Đã hủy")
+        #: Was accepted; the register was reopened since, so the result no longer holds.
+        VOIDED = "voided", _("Đạt, nhưng kết quả đã hủy (sổ được mở lại)")
 
     register = models.ForeignKey(
         Register, on_delete=models.PROTECT, related_name="acceptance_rounds"

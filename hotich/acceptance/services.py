@@ -34,10 +34,12 @@ from hotich.accounts.models import User
 from hotich.core.audit import audit_record
 from hotich.core.text import nfc
 from hotich.records.schema import record_type
+from hotich.registers.domain import FROZEN
 from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
 from hotich.registers.queries import register_list_for_user
 from hotich.registers.services import register_transition
+from hotich.review.services import record_return
 
 OPEN = AcceptanceRound.Status.OPEN
 CLOSED_REGISTER = (RegisterStatus.ACCEPTED, RegisterStatus.DELIVERED)
@@ -274,6 +276,7 @@ def acceptance_round_decide(*, actor: User, acceptance_round: AcceptanceRound) -
             reason=_("Nghiệm thu không đạt, trả lại. %(summary)s") % {"summary": summary},
         )
         acceptance_round.status = AcceptanceRound.Status.RETURNED
+        figures["returned_records"] = _return_wrong_records(actor, acceptance_round)
     acceptance_round.figures = figures
     acceptance_round.decided_by, acceptance_round.decided_at = actor, timezone.now()
     acceptance_round.save(update_fields=["status", "figures", "decided_by", "decided_at"])
@@ -293,6 +296,89 @@ def acceptance_round_decide(*, actor: User, acceptance_round: AcceptanceRound) -
         },
     )
     return acceptance_round
+
+
+def _return_wrong_records(actor: User, acceptance_round: AcceptanceRound) -> list[int]:
+    """Each sampled record with a wrong field goes back to its operator as a returned record,
+    with the checker's findings as field comments: the list to fix after a failed round."""
+    from hotich.records.models import Record
+
+    keyed = {f.key for f in record_type(acceptance_round.register.register_type).keyed_fields}
+    returned = []
+    checks = acceptance_round.checks.exclude(wrong_fields=[]).select_related("record", "checked_by")
+    for check in checks.order_by("position"):
+        record = check.record
+        if record.status not in (Record.Status.SUBMITTED, Record.Status.VERIFIED):
+            continue  # already back with its operator
+        found = _("Nghiệm thu đợt %(round)s: khác với bản scan (người kiểm tra: %(checker)s).") % {
+            "round": acceptance_round.pk,
+            "checker": check.checked_by or "—",
+        }
+        comments = [(key, found) for key in check.wrong_fields if key in keyed]
+        if check.note.strip() or not comments:
+            comments.append(("", check.note.strip() or found))
+        record_return(
+            actor=actor, record=record, comments=comments, acceptance_round=acceptance_round.pk
+        )
+        returned.append(record.pk)
+    return returned
+
+
+@transaction.atomic
+def acceptance_reopen(*, actor: User, register: Register, reason: str) -> Register:
+    """Reopen an accepted or delivered register for corrections: a unit administrator of the
+    custodian office, with a reason. The accepted round's result is voided (its acceptance
+    record stays downloadable, marked void) and the register goes back to review."""
+    from hotich.accounts.models import Role
+
+    register = _lock_register(register)
+    if (
+        actor.role != Role.UNIT_ADMIN
+        or actor.is_contractor
+        or actor.office_id != register.custodian_id
+    ):
+        raise PermissionDenied(
+            _("Chỉ quản trị viên cấp đơn vị của cơ quan lưu giữ sổ mới mở lại được sổ.")
+        )
+    if register.status not in FROZEN:
+        raise ValidationError(_("Sổ chưa nghiệm thu hay bàn giao: không cần mở lại."))
+    reason = nfc(reason.strip())
+    if not reason:
+        raise ValidationError(_("Hãy ghi lý do mở lại sổ."))
+    status_before = register.status
+    voided = []
+    now = timezone.localtime()
+    for accepted in register.acceptance_rounds.select_for_update().filter(
+        status=AcceptanceRound.Status.ACCEPTED
+    ):
+        accepted.figures = {
+            **accepted.figures,
+            "voided": {
+                "date": f"{now:%d/%m/%Y}",
+                "at": now.isoformat(),
+                "by": actor.username,
+                "reason": reason,
+            },
+        }
+        accepted.status = AcceptanceRound.Status.VOIDED
+        accepted.save(update_fields=["status", "figures"])
+        voided.append(accepted.pk)
+    register = register_transition(
+        actor=actor,
+        register=register,
+        to=RegisterStatus.REVIEW,
+        reason=_("Mở lại sổ: %(reason)s") % {"reason": reason},
+        by_reopen=True,
+    )
+    audit_record(
+        actor=actor,
+        action="acceptance.reopen",
+        obj=register,
+        office_path=register.custodian.path,
+        before={"status": status_before},
+        after={"status": register.status, "reason": reason, "voided_rounds": voided},
+    )
+    return register
 
 
 @transaction.atomic

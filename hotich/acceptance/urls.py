@@ -8,6 +8,7 @@ urlpatterns = [
     path("so/<int:register_id>/", views.register_acceptance, name="register"),
     path("so/<int:register_id>/giai-trinh/", views.completeness_explain, name="explain"),
     path("so/<int:register_id>/chon-mau/", views.round_start, name="round_start"),
+    path("so/<int:register_id>/mo-lai/", views.register_reopen, name="reopen"),
     path("dot/<int:round_id>/", views.round_detail, name="round"),
     path("dot/<int:round_id>/ket-luan/", views.round_decide, name="decide"),
     path("dot/<int:round_id>/huy/", views.round_cancel, name="cancel"),

@@ -31,9 +31,10 @@ from hotich.acceptance.queries import (
     round_figures,
     round_next_check,
 )
-from hotich.accounts.models import User
+from hotich.accounts.models import Role, User
 from hotich.keying.fields import field_rows
 from hotich.records.schema import record_type
+from hotich.registers.domain import FROZEN
 from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
 from hotich.registers.queries import register_list_for_user
@@ -96,6 +97,11 @@ def register_acceptance(request: HttpRequest, register_id: int) -> HttpResponse:
         and open_round is None
         and completeness.complete,
         "in_review": register.status == RegisterStatus.REVIEW,
+        "can_reopen": register.status in FROZEN
+        and user.role == Role.UNIT_ADMIN
+        and not user.is_contractor
+        and user.office_id == register.custodian_id,
+        "frozen": register.status in FROZEN,
     }
     return render(request, "acceptance/register_acceptance.html", context)
 
@@ -162,8 +168,39 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "can_decide": can_manage and is_open and figures["checked"] == figures["sample"],
         "can_cancel": can_manage and is_open,
         "following": following,
+        "voided": (acceptance_round.figures or {}).get("voided"),
+        # The failed round's list to fix: the sampled records it sent back, as they are now.
+        "returned": [c.record for c in checks if c.record_id in _returned_ids(acceptance_round)],
     }
     return render(request, "acceptance/round_detail.html", context)
+
+
+def _returned_ids(acceptance_round: AcceptanceRound) -> set[int]:
+    return set((acceptance_round.figures or {}).get("returned_records") or [])
+
+
+@login_required
+@require_POST
+def register_reopen(request: HttpRequest, register_id: int) -> HttpResponse:
+    user = _user(request)
+    register = _register(request, register_id)
+    try:
+        services.acceptance_reopen(
+            actor=user, register=register, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.warning(
+            request,
+            _(
+                "Đã mở lại sổ: kết quả nghiệm thu trước đã hủy, sổ quay về “Đang kiểm tra”. "
+                "Sau khi sửa, sổ phải được nghiệm thu lại."
+            ),
+        )
+    return redirect("acceptance:register", register_id=register.pk)
 
 
 @login_required

@@ -82,8 +82,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SCANNING: frozenset({Status.KEYING, Status.INVENTORIED}),
     Status.KEYING: frozenset({Status.REVIEW, Status.SCANNING}),
     Status.REVIEW: frozenset({Status.ACCEPTED, Status.KEYING}),
+    # Out of a frozen status only by reopening (acceptance.services.acceptance_reopen).
     Status.ACCEPTED: frozenset({Status.DELIVERED, Status.REVIEW}),
-    Status.DELIVERED: frozenset(),
+    Status.DELIVERED: frozenset({Status.REVIEW}),
 }
 
 

@@ -225,12 +225,20 @@ def register_update(
 
 @transaction.atomic
 def register_transition(
-    *, actor: User, register: Register, to: str, reason: str = "", by_acceptance: bool = False
+    *,
+    actor: User,
+    register: Register,
+    to: str,
+    reason: str = "",
+    by_acceptance: bool = False,
+    by_reopen: bool = False,
 ) -> Register:
     """Move a register through the workflow (see `domain.TRANSITIONS`).
 
     "Accepted" is reached only through the acceptance app (`by_acceptance=True`), which checks
-    completeness and the sample first (decision 0012); this app comes before it.
+    completeness and the sample first (decision 0012); this app comes before it. A frozen
+    register goes back to review only by reopening (`by_reopen=True`, from
+    `acceptance_reopen`: a unit administrator of the custodian, with a reason).
     """
     _check_can_manage(actor, register.custodian)
     if to == Status.ACCEPTED and not by_acceptance:
@@ -241,6 +249,14 @@ def register_transition(
             )
         )
     current = _locked(register)
+    if current.status in FROZEN and to == Status.REVIEW and not by_reopen:
+        raise ValidationError(
+            _(
+                "Sổ đã nghiệm thu hoặc bàn giao chỉ được mở lại bằng nút “Mở lại sổ” trên trang "
+                "Nghiệm thu, do quản trị viên cấp đơn vị của cơ quan lưu giữ sổ thực hiện, kèm lý "
+                "do."
+            )
+        )
     if to not in TRANSITIONS.get(current.status, frozenset()):
         raise ValidationError(
             _("Không thể chuyển sổ từ “%(a)s” sang “%(b)s”.")

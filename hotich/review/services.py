@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotich.core.audit import audit_record
+from hotich.core.errors import UserFacingError
 from hotich.core.text import nfc
 from hotich.records.models import Record
 from hotich.records.schema import record_type
@@ -26,7 +27,7 @@ from hotich.review.models import ReviewComment, ReviewDecision
 from hotich.review.queries import review_refusal
 
 
-class ReviewError(Exception):
+class ReviewError(UserFacingError):
     """A decision the rules refuse; nothing was written. `str()` says why, for the reviewer."""
 
 
@@ -101,11 +102,19 @@ def record_return(
     record: Record,
     comments: Iterable[tuple[str, str]],
     version: int | None = None,
+    acceptance_round: int | None = None,
 ) -> ReviewDecision:
     """Send the record back to its operator with what is wrong: `comments` are (field key, or ""
-    for the whole record, text); at least one is required — it is the reason for the return."""
+    for the whole record, text); at least one is required — it is the reason for the return.
+
+    `acceptance_round`: the return is a failed acceptance round's (decided by an administrator
+    on an independent checker's findings), not a reviewer's own: the reviewer-independence rule
+    does not apply, and the round is named in the audit event."""
     record = _lock(record)
-    _check(actor, record, Record.Status.RETURNED, version)
+    if acceptance_round is None:
+        _check(actor, record, Record.Status.RETURNED, version)
+    elif not review_allows(record.status, Record.Status.RETURNED):
+        raise ReviewError(_("Trường hợp này không còn ở trạng thái trả lại được."))
     keys = {f.key for f in record_type(record.register.register_type).keyed_fields}
     cleaned = [(key, nfc(text.strip())) for key, text in comments if text.strip()]
     unknown = sorted({key for key, _text in cleaned if key and key not in keys})
@@ -130,6 +139,7 @@ def record_return(
             "version": record.version,
             "decision": decision.pk,
             "comments": [{"field": key, "text": text} for key, text in cleaned],
+            **({"acceptance_round": acceptance_round} if acceptance_round else {}),
         },
     )
     return decision
