@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hotich.core.audit import audit_record
 from hotich.core.text import fold
@@ -24,8 +25,9 @@ from hotich.records.models import MarginNote, Party, Record
 from hotich.records.schema import RecordType, record_type
 from hotich.records.schema.dates import PartialDateError, parse_partial_date
 from hotich.records.validation import LOOK_UP, Issue, has_unreadable, record_validate
+from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
-from hotich.registers.services import register_lock_writable
+from hotich.registers.services import register_follow_work, register_lock_writable
 
 
 def number_sort_key(number: str) -> int | None:
@@ -275,7 +277,7 @@ def record_save(
     rtype = record_type(register.register_type)
     created = record is None
     # Also serialises two operators adding records (distinct sequence numbers).
-    register_lock_writable(register)
+    locked = register_lock_writable(register)
     if record is not None:
         record = Record.objects.select_for_update().get(pk=record.pk, register=register)
         if base_version is not None and record.version != base_version:
@@ -331,7 +333,36 @@ def record_save(
             "version": record.version,
         },
     )
+    _follow_work(actor, locked, submitted=record.status == Record.Status.SUBMITTED)
     return SaveResult(record=record, issues=issues, created=created)
+
+
+def _follow_work(actor: Any, register: Register, *, submitted: bool) -> None:
+    """The register's status follows the keying (decision 0002): keyed → "đang nhập liệu",
+    every declared entry submitted → "đang kiểm tra"."""
+    if register.status in (RegisterStatus.INVENTORIED, RegisterStatus.SCANNING):
+        register_follow_work(
+            actor=actor,
+            register=register,
+            to=RegisterStatus.KEYING,
+            reason=gettext("Đã bắt đầu nhập liệu sổ."),
+        )
+    if not submitted or register.status != RegisterStatus.KEYING:
+        return
+    declared = register.declared_entries
+    if not declared:
+        return
+    done = Record.objects.filter(
+        register_id=register.pk, status__in=[Record.Status.SUBMITTED, Record.Status.VERIFIED]
+    ).count()
+    if done >= declared:
+        register_follow_work(
+            actor=actor,
+            register=register,
+            to=RegisterStatus.REVIEW,
+            reason=gettext("Đã nhập đủ %(n)s / %(declared)s trường hợp theo sổ.")
+            % {"n": done, "declared": declared},
+        )
 
 
 def record_set_status(*, record: Record, status: str) -> Record:
@@ -512,7 +543,7 @@ def record_bulk_import(
     rtype = record_type(register.register_type)
     large_write_cache()
     lock_row(Register, register.pk)
-    register_lock_writable(register)
+    locked = register_lock_writable(register)
     next_sequence = (register.records.aggregate(m=Max("sequence"))["m"] or 0) + 1
     targets = {r.target for r in rows if r.target}
     existing = {
@@ -602,4 +633,5 @@ def record_bulk_import(
         office_path=register.custodian.path,
         after={"file": source_name, **counts},
     )
+    _follow_work(actor, locked, submitted=submitted > 0)
     return counts

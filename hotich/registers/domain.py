@@ -88,6 +88,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: The order of the working statuses: the register moves forward by itself as work happens
+#: (`registers.services.register_follow_work`), never backward and never out of review.
+WORK_ORDER = (Status.INVENTORIED, Status.SCANNING, Status.KEYING, Status.REVIEW)
+
 #: Accepted or delivered: the data are what was checked and handed over. Every write to the
 #: register's records and scans is refused (`registers.services.register_lock_writable`); only
 #: margin notes that the law adds later stay possible.

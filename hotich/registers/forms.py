@@ -48,7 +48,8 @@ class RegisterForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Chuyển sang"), choices=Status.choices)
-    reason = forms.CharField(label=_("Lý do, ghi chú"), required=False, max_length=255)
+    # Moves the system makes by itself need no one; a manual move says why (decision 0002).
+    reason = forms.CharField(label=_("Lý do, ghi chú"), max_length=255)
 
 
 class HandoverForm(forms.Form):

@@ -22,7 +22,14 @@ from hotich.accounts.queries import office_scope_q
 from hotich.core.audit import audit_record, changed, snapshot
 from hotich.core.errors import UserFacingError
 from hotich.core.text import fold, nfc
-from hotich.registers.domain import FROZEN, TRANSITIONS, Status, phase_for_year, priority_for
+from hotich.registers.domain import (
+    FROZEN,
+    TRANSITIONS,
+    WORK_ORDER,
+    Status,
+    phase_for_year,
+    priority_for,
+)
 from hotich.registers.models import Assignment, CustodyTransfer, Register
 
 EDITABLE_FIELDS = [
@@ -183,8 +190,18 @@ def register_lock_writable(register: Register | int) -> Register:
     """
     pk = register if isinstance(register, int) else register.pk
     current = (
-        Register.objects.select_for_update()
-        .only("pk", "status", "register_type", "year_start", "volume")
+        Register.objects.select_for_update(of=("self",))
+        .select_related("custodian")
+        .only(
+            "pk",
+            "status",
+            "version",
+            "register_type",
+            "year_start",
+            "volume",
+            "declared_entries",
+            "custodian__path",
+        )
         .get(pk=pk)
     )
     if current.status in FROZEN:
@@ -275,6 +292,33 @@ def register_transition(
         after={"status": to, "reason": reason},
     )
     return current
+
+
+def register_follow_work(*, actor: Any, register: Register, to: str, reason: str) -> Register:
+    """Move a register forward by itself to `to` as work happens (first scan → scanning, first
+    record → keying, every declared entry submitted → review), through each step in between,
+    one audited `register.auto_transition` per step. Never backward, never out of review or a
+    frozen status. Called inside the caller's transaction, with the register row locked."""
+    if to not in WORK_ORDER or register.status not in WORK_ORDER:
+        return register
+    current = WORK_ORDER.index(register.status)
+    target = WORK_ORDER.index(to)
+    for step in WORK_ORDER[current + 1 : target + 1]:
+        before = register.status
+        register.status = step
+        register.version += 1
+        Register.objects.filter(pk=register.pk).update(
+            status=step, version=register.version, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action="register.auto_transition",
+            obj=register,
+            office_path=register.custodian.path,
+            before={"status": before},
+            after={"status": step, "reason": reason},
+        )
+    return register
 
 
 @transaction.atomic

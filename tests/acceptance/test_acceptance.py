@@ -71,7 +71,10 @@ def page(register: Register, by, record: Record | None = None) -> ScanPage:
 
 
 def to_review(register: Register, admin) -> Register:
-    for status in ("scanning", "keying", "review"):
+    """The rest of the way to review (keying every declared entry moves it there by itself)."""
+    register.refresh_from_db()
+    order = ["inventoried", "scanning", "keying", "review"]
+    for status in order[order.index(register.status) + 1 :]:
         register = register_transition(actor=admin, register=register, to=status)
     return register
 

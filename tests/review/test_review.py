@@ -217,7 +217,7 @@ def test_a_fixed_record_goes_back_to_review_and_verifying_it_resolves_the_commen
     assert (comment.resolved_by, comment.is_open) == (reviewer, False)
     assert AuditEvent.objects.get(action="review.verify").after["comments_resolved"] == [comment.pk]
     actions = list(
-        AuditEvent.objects.filter(object_id=str(keyed.pk))
+        AuditEvent.objects.filter(object_type="records.record", object_id=str(keyed.pk))
         .order_by("id")
         .values_list("action", "after__status")
     )
