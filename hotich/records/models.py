@@ -12,6 +12,23 @@ from django.utils.translation import pgettext
 
 from hotich.registers.models import Register
 
+#: How far the data of a record have been checked, wherever they leave the system (search,
+#: person view, record page, API, extract): the record's review status, then its register's
+#: acceptance and delivery. Only "verified" and above were compared with the paper register.
+DATA_STATUSES = {
+    "keyed": _("Đã nhập, chưa kiểm tra"),
+    "verified": _("Đã kiểm tra"),
+    "accepted": _("Đã nghiệm thu"),
+    "delivered": _("Đã bàn giao"),
+}
+CHECKED = frozenset({"verified", "accepted", "delivered"})
+
+
+def data_status(record_status: str, register_status: str) -> str:
+    if register_status in ("accepted", "delivered"):
+        return register_status
+    return "verified" if record_status == "verified" else "keyed"
+
 
 class Record(models.Model):
     class Status(models.TextChoices):
@@ -76,6 +93,19 @@ class Record(models.Model):
         return pgettext("một trường hợp chưa có số", "Trường hợp #%(n)s") % {
             "n": self.sequence or self.pk
         }
+
+    @property
+    def data_status(self) -> str:
+        """`DATA_STATUSES` key; reads `self.register` (select it with the record)."""
+        return data_status(self.status, self.register.status)
+
+    @property
+    def data_status_label(self) -> str:
+        return str(DATA_STATUSES[self.data_status])
+
+    @property
+    def is_checked(self) -> bool:
+        return self.data_status in CHECKED
 
 
 class Bytewise(models.Func):

@@ -118,7 +118,18 @@ _HIT = {
                 "register_type": {"type": "string"},
                 "number": {"type": "string"},
                 "registration_date": {"type": "string", "format": "date", "nullable": True},
-                "status": {"type": "string"},
+                "status": {
+                    "type": "string",
+                    "description": "The record's keying and review status: to_key, draft, "
+                    "submitted, returned or verified.",
+                },
+                "data_status": {
+                    "type": "string",
+                    "enum": ["keyed", "verified", "accepted", "delivered"],
+                    "description": "How far the data were checked: keyed (not yet compared with "
+                    "the paper register), verified (checked by a reviewer), accepted (its "
+                    "register passed acceptance), delivered (handed to the national database).",
+                },
                 "register": {
                     "type": "object",
                     "properties": {

@@ -172,6 +172,20 @@ def extract_pdf(record: Record, *, printed_by: str = "") -> bytes:
     pdf.multi_cell(width, 7, content["title"], align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, "I", 11)
     pdf.multi_cell(width, 6, "(Bản sao)", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if not record.is_checked:
+        # Decision 0016: printed, but nobody can take it for checked data.
+        pdf.set_text_color(180, 0, 0)
+        pdf.set_font(FAMILY, "B", 13)
+        pdf.multi_cell(
+            width,
+            7,
+            "CHƯA KIỂM TRA — dữ liệu số hóa chưa được đối chiếu với Sổ hộ tịch gốc",
+            border=1,
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_text_color(0, 0, 0)
     pdf.ln(4)
 
     def row(label: str, value: str) -> None:

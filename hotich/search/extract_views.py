@@ -36,7 +36,12 @@ def record_extract_print(*, actor: User, record: Record, purpose: str = "") -> b
         action="record.extract",
         obj=record,
         office_path=record.register.custodian.path,
-        after={"purpose": purpose[:500], "register": record.register_id, "bytes": len(content)},
+        after={
+            "purpose": purpose[:500],
+            "register": record.register_id,
+            "bytes": len(content),
+            "data_status": record.data_status,
+        },
     )
     return content
 

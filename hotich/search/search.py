@@ -94,7 +94,7 @@ _SHOWN = (
     "record__sequence", "record__status", "record__register_id", "record__register__id",
     "record__register__register_type", "record__register__volume",
     "record__register__year_start", "record__register__year_end",
-    "record__register__authority_name",
+    "record__register__authority_name", "record__register__status",
 )  # fmt: skip
 
 
@@ -459,6 +459,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
                 record.registration_date.isoformat() if record.registration_date else None
             ),
             "status": record.status,
+            "data_status": record.data_status,
             "register": {
                 "id": register.pk,
                 "volume": register.volume,
