@@ -443,3 +443,10 @@ def round_figures(acceptance_round: AcceptanceRound) -> dict[str, Any]:
             }
         ),
     }
+
+
+def duplicate_explained(register: Register, year: int, number: int) -> bool:
+    """Whether the custodian explained the repeat of `number` in `year` for this register."""
+    return CompletenessNote.objects.filter(
+        register=register, key=f"repeat:{year}:{number}"
+    ).exists()

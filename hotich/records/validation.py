@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -342,6 +342,33 @@ def _date_rules(
 LOOK_UP: Any = object()
 
 
+def _never_explained(register: Register, year: int, number: int) -> bool:
+    return False
+
+
+#: Whether the register's custodian explained a repeated number (year, number) in its
+#: completeness notes. The acceptance app, which keeps those notes and comes after this one,
+#: installs the real answer when it starts (`acceptance.apps`).
+duplicate_explained: Callable[[Register, int, int], bool] = _never_explained
+
+
+def _range_issue(register: Register, number: int, year: int, text: str) -> Issue | None:
+    """A number before the register's declared first number (in its first year) or after its
+    declared last number (in its last year) is flagged: a typo, or a page of another volume."""
+    first, last = register.first_number.strip(), register.last_number.strip()
+    low = int(first) if first.isdigit() and year == register.year_start else None
+    last_year = register.year_end or register.year_start
+    high = int(last) if last.isdigit() and year == last_year else None
+    if (low is not None and number < low) or (high is not None and number > high):
+        return _warn(
+            "so",
+            "outside_range",
+            _("Số %(number)s nằm ngoài khoảng số đã khai của sổ (%(first)s – %(last)s).")
+            % {"number": text, "first": first or "…", "last": last or "…"},
+        )
+    return None
+
+
 def check_numbering(
     register: Register,
     data: Mapping[str, str],
@@ -363,6 +390,9 @@ def check_numbering(
     if number is None or year is None:
         return []
     issues: list[Issue] = []
+    outside = _range_issue(register, number, year, data.get("so", ""))
+    if outside is not None:
+        issues.append(outside)
     if previous is LOOK_UP:
         earlier = register.records.exclude(number_sort=None)
         if record is not None:
@@ -398,14 +428,34 @@ def check_numbering(
         same = same.exclude(pk=record.pk)
     clash = same.select_related("register").first()
     if clash is not None:
-        issues.append(
-            _warn(
-                "so",
-                "duplicate",
-                _("Số %(number)s năm %(year)s đã có ở %(where)s.")
-                % {"number": data.get("so"), "year": year, "where": f"{clash.register} – {clash}"},
+        where = f"{clash.register.code} – {clash}"
+        params = {"number": data.get("so"), "year": year, "where": where}
+        if duplicate_explained(register, year, number):
+            issues.append(
+                _warn(
+                    "so",
+                    "duplicate",
+                    _("Số %(number)s năm %(year)s đã có ở %(where)s (đã giải trình).") % params,
+                )
             )
-        )
+        else:
+            # SPEC §5.2: a number never repeats within authority + type + year. Until the
+            # custodian explains it (the paper register really repeats it), the record cannot
+            # be submitted.
+            issues.append(
+                Issue(
+                    "so",
+                    "error",
+                    "duplicate",
+                    _(
+                        "Số %(number)s năm %(year)s đã có ở %(where)s: số đăng ký không được trùng "
+                        "trong cùng cơ quan đăng ký, loại sổ và năm. Hãy xem lại số; nếu sổ giấy "
+                        "thật sự ghi trùng, quản trị viên giải trình ở trang Nghiệm thu của sổ rồi "
+                        "lưu lại trường hợp này."
+                    )
+                    % params,
+                )
+            )
     return issues
 
 

@@ -43,6 +43,17 @@ def key(register: Register, actor, number: int, **changes: str) -> Record:
     keying what the register says would."""
     raw = {**BIRTH, "so": f"{number:02d}", **changes}
     result = record_save(actor=actor, register=register, raw=raw)
+    if any(e.code == "duplicate" for e in result.errors):
+        # A repeated number is an error until the custodian explains it (the register really
+        # repeats it); then it is a warning like the others.
+        CompletenessNote.objects.create(
+            register=register,
+            kind="repeat",
+            key=f"repeat:{result.record.registration_year or 2010}:{number}",
+            text="Sổ ghi trùng số",
+            by=register.custodian.users.filter(role="unit_admin").first() or actor,
+        )
+        result = record_save(actor=actor, register=register, record=result.record, raw=raw)
     warnings = [i.code for i in result.issues if i.level == "warning"]
     if warnings and not result.errors:
         result = record_save(

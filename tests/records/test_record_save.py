@@ -109,9 +109,39 @@ def test_out_of_sequence_and_duplicate_numbers_are_flagged(register, operator):
     assert "sequence" in {w.code for w in gap.open_warnings}
     other_volume = RegisterFactory(custodian=register.custodian, volume="02")
     dup = save(other_volume, operator, {**BIRTH, "quyenSo": "02"})
-    assert "duplicate" in {w.code for w in dup.open_warnings}
+    # A repeat within authority + type + year is an error: the record stays a draft.
+    assert "duplicate" in {e.code for e in dup.errors}
+    assert dup.record.status == Record.Status.DRAFT
+    assert register.code in next(e.message for e in dup.errors if e.code == "duplicate")
     next_year = save(register, operator, {**BIRTH, "so": "01", "ngayDangKy": "05.01.2011"})
-    assert "duplicate" not in {w.code for w in next_year.open_warnings}
+    assert "duplicate" not in {i.code for i in next_year.issues}
+
+
+def test_a_repeated_number_explained_by_the_custodian_is_only_a_warning(register, operator, users):
+    from hotich.acceptance.models import CompletenessNote
+
+    save(register, operator, BIRTH)
+    other = RegisterFactory(custodian=register.custodian, volume="02")
+    CompletenessNote.objects.create(
+        register=other,
+        kind="repeat",
+        key="repeat:2010:1",
+        text="Sổ ghi trùng",
+        by=users["unit_admin"],
+    )
+    result = save(other, operator, {**BIRTH, "quyenSo": "02"})
+    assert "duplicate" in {w.code for w in result.open_warnings}
+    assert not result.errors
+
+
+def test_a_number_outside_the_declared_range_is_flagged(operator, tree):
+    book = RegisterFactory(
+        custodian=tree["phong"], year_start=2010, year_end=2010, first_number="10", last_number="20"
+    )
+    low = save(book, operator, {**BIRTH, "so": "05"})
+    assert "outside_range" in {w.code for w in low.open_warnings}
+    inside = save(book, operator, {**BIRTH, "so": "11", "ngayDangKy": "11.03.2010"})
+    assert "outside_range" not in {w.code for w in inside.issues}
 
 
 def test_a_save_on_an_older_version_is_refused_and_names_the_other_changes(
