@@ -92,7 +92,7 @@ def test_my_work_lists_what_is_assigned_to_me(login, users, tree):
     )
     client = login(users["operator"])
     rows = client.get("/").context["rows"]
-    assert [r.pk for r, _tasks in rows] == [mine.pk]
+    assert [r.pk for r, _tasks, _progress in rows] == [mine.pk]
 
 
 def test_a_contractor_sees_only_registers_assigned_to_its_company(login, users, tree):

@@ -26,6 +26,7 @@ from hotich.registers.queries import (
     register_filter,
     register_list_assigned_to,
     register_list_for_user,
+    register_progress_for,
 )
 from hotich.registers.services import (
     register_assign,
@@ -60,7 +61,8 @@ def register_my_work(request: HttpRequest) -> HttpResponse:
         tasks[register.pk] = []
     for a in user.assignments.filter(active=True, register__in=mine).values("register_id", "task"):
         tasks[a["register_id"]].append(a["task"])
-    context = {"rows": [(register, tasks[register.pk]) for register in mine]}
+    progress = register_progress_for(mine)
+    context = {"rows": [(register, tasks[register.pk], progress[register.pk]) for register in mine]}
     if user.is_admin:
         scoped = register_list_for_user(user)
         counts = dict(scoped.values_list("status").annotate(n=Count("id")).order_by())
@@ -80,6 +82,9 @@ def register_list(request: HttpRequest) -> HttpResponse:
             params["custodian"] = params["custodian"].pk
         qs = register_filter(qs, params)
     page, querystring = paginate(request, qs)
+    progress = register_progress_for(page)  # the page's rows, kept by Page once read
+    for register in page:
+        register.progress = progress[register.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "registers/register_list.html",
