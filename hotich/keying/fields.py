@@ -73,11 +73,20 @@ def grid_columns(rtype: RecordType) -> list[dict[str, Any]]:
     ]
 
 
-def grid_row(rtype: RecordType, data: dict[str, str], record: Record | None) -> dict[str, Any]:
+def grid_row(
+    rtype: RecordType,
+    data: dict[str, str],
+    record: Record | None,
+    *,
+    base: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """`data`: what the row shows; `base`: what the record holds (the save's conflict check)."""
     import json
 
     return {
         "record": record,
-        "base_json": json.dumps(data if record else {}, ensure_ascii=False),
+        "base_json": json.dumps(
+            (data if base is None else base) if record else {}, ensure_ascii=False
+        ),
         "cells": [_cell(f, data.get(f.key, ""), []) for f in rtype.keyed_fields],
     }

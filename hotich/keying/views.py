@@ -39,6 +39,7 @@ from hotich.records.queries import (
     record_margin_notes,
     record_neighbours,
     record_next_to_key,
+    record_proposed_values,
     register_list_for_keying,
     register_progress,
     register_records,
@@ -252,15 +253,9 @@ def key_record(request: HttpRequest, record_id: int) -> HttpResponse:
     if request.method == "POST":
         return _save(request, register, record)
     rtype = record_type(register.register_type)
-    values = dict(record.data)
-    if not values:
+    values = record_proposed_values(record)
+    if not record.data:
         # A placeholder from a scan file name: offer what it carries and what repeats.
-        before, _after = record_neighbours(record)
-        values = record_carry_over(register, before)
-        if record.number:
-            values["so"] = record.number
-        if record.registration_date:
-            values["ngayDangKy"] = record.registration_date.strftime("%d.%m.%Y")
         issues: list[Issue] = []
     else:
         _data, issues = record_validate(rtype, register, values, record=record)
@@ -329,7 +324,8 @@ def key_grid(request: HttpRequest, register_id: int) -> HttpResponse:
             "register": register,
             "rtype": rtype,
             "columns": grid_columns(rtype),
-            "rows": [grid_row(rtype, r.data, r) for r in records],
+            # A placeholder row shows the number and date its scan name gave.
+            "rows": [grid_row(rtype, record_proposed_values(r), r, base=r.data) for r in records],
             "blank": grid_row(rtype, carry, None),
             "truncated": register.records.count() > GRID_MAX_ROWS,
             "progress": register_progress(register),

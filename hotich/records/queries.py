@@ -97,8 +97,39 @@ def record_carry_over(register: Register, before: Record | None = None) -> dict[
             data[key] = before.data[key]
     if before.number_sort is not None:
         width = max(2, len(before.number))
-        data["so"] = str(before.number_sort + 1).zfill(width)
+        data["so"] = str(_next_free(register, before)).zfill(width)
     return data
+
+
+def _next_free(register: Register, before: Record) -> int:
+    """The number after `before`'s that no record of the register holds in that year yet (a
+    placeholder from a scan name already holds its number)."""
+    start = (before.number_sort or 0) + 1
+    taken = set(
+        register.records.filter(
+            registration_year=before.registration_year,
+            number_sort__gte=start,
+            number_sort__lt=start + 1000,
+        ).values_list("number_sort", flat=True)
+    )
+    number = start
+    while number in taken:
+        number += 1
+    return number
+
+
+def record_proposed_values(record: Record) -> dict[str, str]:
+    """What a record not keyed yet opens with: a placeholder from a scan file name carries its
+    number and date, and the values that repeat down the register come from the record before."""
+    if record.data:
+        return dict(record.data)
+    before, _after = record_neighbours(record)
+    values = record_carry_over(record.register, before)
+    if record.number:
+        values["so"] = record.number
+    if record.registration_date:
+        values["ngayDangKy"] = record.registration_date.strftime("%d.%m.%Y")
+    return values
 
 
 def register_progress(register: Register) -> dict[str, Any]:

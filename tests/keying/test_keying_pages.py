@@ -162,3 +162,25 @@ def test_progress_counts_submitted_records_against_the_declared_number(login, us
     client = login(users["unit_admin"])
     html = client.get(reverse("keying:record", args=[keyed.pk])).content.decode()
     assert "Đã nhập 1 / 100" in html
+
+
+def test_the_grid_proposes_the_next_free_number_and_shows_placeholders_number_and_date(
+    login, users, register
+):
+    import datetime as dt
+
+    record_save(actor=users["operator"], register=register, raw=BIRTH)  # number 01
+    placeholder = record_create_placeholder(
+        actor=users["operator"],
+        register=register,
+        source="scan",
+        number="02",
+        registration_date=dt.date(2010, 3, 12),
+    )
+    page = login(users["unit_admin"]).get(reverse("keying:grid", args=[register.pk]))
+    blank = {c["field"].key: c["value"] for c in page.context["blank"]["cells"]}
+    assert blank["so"] == "03"  # 02 is the scan's placeholder
+    row = next(r for r in page.context["rows"] if r["record"].pk == placeholder.pk)
+    shown = {c["field"].key: c["value"] for c in row["cells"]}
+    assert (shown["so"], shown["ngayDangKy"]) == ("02", "12.03.2010")
+    assert row["base_json"] == "{}"
