@@ -30,9 +30,17 @@ from hotich.registers.models import Register
 from hotich.registers.services import register_follow_work, register_lock_writable
 
 
+#: No register numbers its entries past this; a longer run of digits is a typo or a stray value,
+#: sorted as text (and it would not fit the database's integer column).
+NUMBER_SORT_MAX_DIGITS = 9
+
+
 def number_sort_key(number: str) -> int | None:
     digits = number.strip().lstrip("0") or ("0" if number.strip() else "")
-    return int(digits) if digits.isdigit() else None
+    if not digits.isdigit() or len(digits) > NUMBER_SORT_MAX_DIGITS:
+        return None
+    # isdigit() is also true of other scripts' digits ("²", "٣"): only ASCII ones sort.
+    return int(digits) if digits.isascii() else None
 
 
 @transaction.atomic

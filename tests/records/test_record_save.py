@@ -215,3 +215,13 @@ def test_every_person_carries_the_registration_year_of_the_record_through_a_chan
     record_save(actor=users["operator"], register=register, raw=changed, record=record)
     years = set(Party.objects.filter(record=record).values_list("registration_year", flat=True))
     assert years == {2011}
+
+
+def test_a_number_too_long_to_be_a_registration_number_is_kept_as_text(register, operator):
+    from hotich.records.services import number_sort_key
+
+    assert number_sort_key("0042") == 42
+    assert number_sort_key("1" * 30) is None and number_sort_key("²") is None
+    result = save(register, operator, {**BIRTH, "so": "9" * 30})
+    result.record.refresh_from_db()
+    assert result.record.number_sort is None and result.record.data["so"].startswith("9" * 20)
