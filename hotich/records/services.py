@@ -29,7 +29,6 @@ from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
 from hotich.registers.services import register_follow_work, register_lock_writable
 
-
 #: No register numbers its entries past this; a longer run of digits is a typo or a stray value,
 #: sorted as text (and it would not fit the database's integer column).
 NUMBER_SORT_MAX_DIGITS = 9

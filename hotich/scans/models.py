@@ -13,13 +13,23 @@ from hotich.registers.models import Register
 
 
 class ScanBatch(models.Model):
-    """One upload: several files sent together from the web page or the command line."""
+    """One upload: several files sent together from the web page or the command line.
+
+    "failed" means its job was abandoned (cancelled, or stopped for good after crashing), with
+    the reason in `message`; files that failed on their own leave the batch "done"."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Đang xử lý")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="scan_batches")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=8, default="web")
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROCESSING)
+    message = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,12 +7,19 @@ files (single-page PDF, viewer image, thumbnail), linking by file name — recor
 any failure on the file's row, so one bad file never stops the others. Page rows and their links
 are created in one short transaction per file at the end, so a job killed halfway leaves no
 half-made pages and is simply run again.
+
+Files are written only under names that belong to one row — page files under
+`scans/r<register>/f<file>/`, a zip's files under `incoming/<register>/z<zip>/` — so that a run
+cut short (the worker killed) leaves nothing that cannot be found: a re-run first removes what
+its unfinished files wrote, and a job abandoned for good removes it and fails its batch with
+the reason (`scan_batch_abandon`, the job's `on_abandon`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import uuid
@@ -20,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -31,10 +39,11 @@ from django.utils.translation import gettext as _
 from hotich.accounts.models import User
 from hotich.core.audit import audit_record
 from hotich.core.jobs import job_enqueue
+from hotich.core.models import Job
 from hotich.records.models import Record
 from hotich.records.services import record_create_placeholder
 from hotich.registers.models import Register
-from hotich.scans import processing
+from hotich.scans import leftovers, processing
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
 from hotich.scans.naming import parse_case_filename, volume_matches
 from hotich.scans.queries import scan_can_review, scan_can_upload
@@ -51,6 +60,36 @@ def _check_upload(actor: User, register: Register) -> None:
 # ---- receiving ---------------------------------------------------------------------------
 
 
+def scan_max_bytes() -> int:
+    """The largest file a person may send as a scan (`HOTICH_SCAN_MAX_MB`)."""
+    return int(getattr(settings, "HOTICH_SCAN_MAX_MB", 2048)) * 1024**2
+
+
+def scan_size_refusal(name: str, size: int) -> str | None:
+    """The sentence refusing a file of `size` bytes, or None when it is within the limit."""
+    limit = scan_max_bytes()
+    if size <= limit:
+        return None
+    return _("%(name)s: tệp %(size)s MB, quá giới hạn %(max)s MB một tệp: hãy chia nhỏ.") % {
+        "name": name,
+        "size": f"{size / 1024**2:,.0f}".replace(",", "."),
+        "max": limit // 1024**2,
+    }
+
+
+def _stream_size(stream: IO[bytes]) -> int | None:
+    size = getattr(stream, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        start = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(start)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - start
+
+
 @transaction.atomic
 def scan_batch_create(
     *,
@@ -59,24 +98,44 @@ def scan_batch_create(
     files: Iterable[tuple[str, IO[bytes]]],
     source: str = "web",
 ) -> ScanBatch:
-    """Store the files as received and queue their processing; returns at once."""
+    """Store the files as received and queue their processing; returns at once.
+
+    A file over the size limit is not stored: its row says why, and the others go on."""
     _check_upload(actor, register)
     batch = ScanBatch.objects.create(register=register, created_by=actor, source=source)
     names = []
+    stored_any = False
     for name, stream in files:
-        clean = get_valid_filename(Path(name).name) or "scan"
-        stored = default_storage.save(
-            f"incoming/{register.pk}/{uuid.uuid4().hex}-{clean}", File(stream)
-        )
-        ScanFile.objects.create(
+        base = Path(name).name
+        names.append(base)
+        row = ScanFile(
             register=register,
             batch=batch,
-            original_name=Path(name).name[:255],
-            incoming=stored,
-            size=default_storage.size(stored),
+            original_name=base[:255],
             uploaded_by=actor,
         )
-        names.append(Path(name).name)
+        size = _stream_size(stream)
+        refusal = scan_size_refusal(base, size) if size is not None else None
+        if refusal is None:
+            clean = get_valid_filename(base) or "scan"
+            row.incoming = default_storage.save(
+                f"incoming/{register.pk}/{uuid.uuid4().hex}-{clean}", File(stream)
+            )
+            row.size = default_storage.size(row.incoming)
+            refusal = scan_size_refusal(base, row.size)  # a stream that would not say
+            if refusal is not None:
+                default_storage.delete(row.incoming)
+                row.incoming = ""
+        if refusal is None:
+            stored_any = True
+        else:
+            row.size = size or 0
+            row.status, row.step, row.message = (
+                ScanFile.Status.FAILED,
+                ScanFile.Step.RECEIVED,
+                refusal,
+            )
+        row.save()
     if not names:
         raise ValidationError(_("Chưa chọn tệp nào."))
     audit_record(
@@ -86,13 +145,23 @@ def scan_batch_create(
         office_path=register.custodian.path,
         after={"batch": batch.pk, "files": names, "source": source},
     )
+    if not stored_any:
+        ScanBatch.objects.filter(pk=batch.pk).update(status=ScanBatch.Status.DONE)
+        batch.status = ScanBatch.Status.DONE
+        return batch
     batch.job = job_enqueue(kind=PROCESS_BATCH, args={"batch": batch.pk}, user=actor)
     batch.save(update_fields=["job"])
+    batch.refresh_from_db(fields=["status", "message"])
     return batch
 
 
 def scan_batch_process(batch: ScanBatch, progress: Callable[..., None] | None = None) -> dict:
-    """Run every waiting file of a batch (zips add their members as they open)."""
+    """Run every waiting file of a batch (zips add their members as they open).
+
+    A file left "processing" was cut short in an earlier run of this job: what it wrote is
+    removed first, so that nothing is orphaned when it is done again."""
+    for unfinished in batch.files.filter(status=ScanFile.Status.PROCESSING):
+        leftovers.file_leftovers_remove(unfinished)
     done = 0
     while True:
         waiting = batch.files.filter(
@@ -102,15 +171,41 @@ def scan_batch_process(batch: ScanBatch, progress: Callable[..., None] | None = 
         if scan_file is None:
             break
         total = batch.files.count()
+        tick = None
         if progress:
             progress(done, total, scan_file.original_name)
-        scan_file_process(scan_file)
+            tick = lambda d=done, t=total, n=scan_file.original_name: progress(d, t, n)  # noqa: E731
+        scan_file_process(scan_file, tick=tick)
         done += 1
     counts = {s: batch.files.filter(status=s).count() for s in ScanFile.Status.values}
     pages = ScanPage.objects.filter(source__batch=batch).count()
+    ScanBatch.objects.filter(pk=batch.pk, status=ScanBatch.Status.PROCESSING).update(
+        status=ScanBatch.Status.DONE
+    )
     if progress:
         progress(done, done, _("Xong: %(n)s trang") % {"n": pages})
     return {"files": counts, "pages": pages}
+
+
+def scan_batch_abandon(job: Job) -> None:
+    """The batch's job ended without finishing (cancelled, crashed for good, or failed):
+    its unfinished files fail with the job's reason and what they wrote is removed. Safe to
+    run again."""
+    batch = ScanBatch.objects.filter(pk=job.args.get("batch")).first()
+    if batch is None:
+        return
+    reason = job.message or _("Tác vụ xử lý đã dừng trước khi xong.")
+    unfinished = batch.files.filter(status__in=[ScanFile.Status.QUEUED, ScanFile.Status.PROCESSING])
+    for scan_file in unfinished:
+        leftovers.file_leftovers_remove(scan_file, keep_original=False)
+        _fail(
+            scan_file,
+            _("%(name)s: chưa xử lý xong: %(reason)s")
+            % {"name": scan_file.original_name, "reason": reason},
+        )
+    ScanBatch.objects.filter(pk=batch.pk).exclude(status=ScanBatch.Status.FAILED).update(
+        status=ScanBatch.Status.FAILED, message=reason[:500]
+    )
 
 
 # ---- one file, step by step ---------------------------------------------------------------
@@ -144,7 +239,9 @@ def _local_copy(name: str, suffix: str) -> Iterator[tuple[Path, Path]]:
         yield path, Path(tmp)
 
 
-def scan_file_process(scan_file: ScanFile) -> ScanFile:
+def scan_file_process(scan_file: ScanFile, *, tick: Callable[[], None] | None = None) -> ScanFile:
+    """Run one file through its steps. `tick` is called every few pages: a job's progress,
+    which stops the job there when it was cancelled (what this file wrote is then removed)."""
     _set(scan_file, status=ScanFile.Status.PROCESSING, step=ScanFile.Step.CHECKSUM, message="")
     if not scan_file.incoming:
         _fail(scan_file, _("Tệp đã nhận không còn trên máy chủ; hãy tải lên lại."))
@@ -153,7 +250,7 @@ def scan_file_process(scan_file: ScanFile) -> ScanFile:
     written: list[str] = []
     try:
         with _local_copy(scan_file.incoming, suffix) as (path, tmp):
-            _process_local(scan_file, path, tmp, written)
+            _process_local(scan_file, path, tmp, written, tick)
     except processing.ScanError as exc:
         _cleanup(written)
         _fail(scan_file, f"{scan_file.original_name}: {exc}")
@@ -165,6 +262,9 @@ def scan_file_process(scan_file: ScanFile) -> ScanFile:
             _("%(name)s: lỗi không mong đợi khi xử lý (%(err)s).")
             % {"name": scan_file.original_name, "err": exc.__class__.__name__},
         )
+    except BaseException:
+        _cleanup(written)  # the job is being stopped: leave nothing behind, then stop
+        raise
     return scan_file
 
 
@@ -174,7 +274,13 @@ def _cleanup(names: list[str]) -> None:
             default_storage.delete(name)
 
 
-def _process_local(scan_file: ScanFile, path: Path, tmp: Path, written: list[str]) -> None:
+def _process_local(
+    scan_file: ScanFile,
+    path: Path,
+    tmp: Path,
+    written: list[str],
+    tick: Callable[[], None] | None = None,
+) -> None:
     register = scan_file.register
     sha = processing.sha256_file(path)
     _set(scan_file, sha256=sha, size=path.stat().st_size)
@@ -198,12 +304,12 @@ def _process_local(scan_file: ScanFile, path: Path, tmp: Path, written: list[str
     kind = processing.sniff(path, scan_file.original_name)
     _set(scan_file, kind=kind, step=ScanFile.Step.COUNT)
     if kind == "zip":
-        _open_zip(scan_file, path, tmp)
+        _open_zip(scan_file, path, tmp, written)
         return
     count = processing.page_count(path, kind)
     _set(scan_file, page_count=count, step=ScanFile.Step.PAGES)
 
-    prefix = f"scans/r{register.pk}/f{scan_file.pk}"
+    prefix = leftovers.page_prefix(scan_file)
     made: list[ScanPage] = []
     for page in processing.iter_pages(path, kind):
         base = f"{prefix}/p{page.index + 1:04d}"
@@ -229,6 +335,8 @@ def _process_local(scan_file: ScanFile, path: Path, tmp: Path, written: list[str
         )
         if len(made) % 10 == 0:
             _set(scan_file, pages_done=len(made))
+            if tick is not None:
+                tick()
     if not made:
         raise processing.ScanError("empty", _("Tệp không có trang nào."))
 
@@ -336,31 +444,58 @@ def _link_by_name(scan_file: ScanFile, register: Register) -> str:
     return _("Đã liên kết với trường hợp số %(n)s.") % {"n": case.number}
 
 
-def _open_zip(scan_file: ScanFile, path: Path, tmp: Path) -> None:
-    members = processing.expand_zip(path, tmp / "zip")
-    for name, member_path in members:
+def _open_zip(scan_file: ScanFile, path: Path, tmp: Path, written: list[str]) -> None:
+    """A zip becomes one row per file inside, created together once all are stored; the page
+    cap holds for the zip as a whole, counted before any of its files is turned into pages."""
+    members = processing.expand_zip(path, tmp / "zip", max_member_bytes=scan_max_bytes())
+    _zip_page_total(members)
+    prefix = leftovers.zip_prefix(scan_file)
+    rows = []
+    for number, (name, member_path) in enumerate(members, start=1):
         clean = get_valid_filename(Path(name).name) or "scan"
         with member_path.open("rb") as fh:
-            stored = default_storage.save(
-                f"incoming/{scan_file.register_id}/{uuid.uuid4().hex}-{clean}", File(fh)
+            stored = default_storage.save(f"{prefix}/{number:05d}-{clean}", File(fh))
+        written.append(stored)
+        rows.append(
+            ScanFile(
+                register_id=scan_file.register_id,
+                batch_id=scan_file.batch_id,
+                parent=scan_file,
+                original_name=name[:255],
+                incoming=stored,
+                size=member_path.stat().st_size,
+                uploaded_by_id=scan_file.uploaded_by_id,
             )
-        ScanFile.objects.create(
-            register_id=scan_file.register_id,
-            batch_id=scan_file.batch_id,
-            parent=scan_file,
-            original_name=name[:255],
-            incoming=stored,
-            size=member_path.stat().st_size,
-            uploaded_by_id=scan_file.uploaded_by_id,
         )
+    with transaction.atomic():
+        ScanFile.objects.bulk_create(rows)
+        _set(
+            scan_file,
+            status=ScanFile.Status.DONE,
+            step=ScanFile.Step.FINISHED,
+            page_count=0,
+            message=_("Tệp nén có %(n)s tệp, xử lý từng tệp bên dưới.") % {"n": len(members)},
+        )
+    written.clear()  # the member files belong to their rows now
     _discard_incoming(scan_file)
-    _set(
-        scan_file,
-        status=ScanFile.Status.DONE,
-        step=ScanFile.Step.FINISHED,
-        page_count=0,
-        message=_("Tệp nén có %(n)s tệp, xử lý từng tệp bên dưới.") % {"n": len(members)},
-    )
+
+
+def _zip_page_total(members: list[tuple[str, Path]]) -> None:
+    """Refuse a zip whose files hold more than MAX_PAGES pages together. A file that cannot
+    be counted counts nothing here: it fails on its own row with its reason."""
+    total = 0
+    for name, member_path in members:
+        try:
+            kind = processing.sniff(member_path, name)
+            total += processing.page_count(member_path, kind) if kind != "zip" else 0
+        except processing.ScanError:
+            continue
+        if total > processing.MAX_PAGES:
+            raise processing.ScanError(
+                "too_large",
+                _("Tệp nén có tổng cộng hơn %(max)s trang: hãy chia thành nhiều tệp nén nhỏ hơn.")
+                % {"max": processing.MAX_PAGES},
+            )
 
 
 # ---- linking by hand -----------------------------------------------------------------------
@@ -485,6 +620,10 @@ def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) ->
     _check_upload(actor, page.register)
     if not page.is_current:
         raise ValidationError(_("Trang này đã được thay bằng bản scan khác."))
+    size = _stream_size(stream)
+    refusal = scan_size_refusal(Path(name).name, size) if size is not None else None
+    if refusal is not None:
+        raise ValidationError(refusal)
     batch = ScanBatch.objects.create(register=page.register, created_by=actor, source="rescan")
     stored = default_storage.save(
         f"incoming/{page.register_id}/{uuid.uuid4().hex}-{get_valid_filename(name) or 'scan'}",
@@ -514,9 +653,14 @@ def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) ->
             sha = processing.sha256_file(path)
     except processing.ScanError as exc:
         _cleanup(written)
-        _fail(scan_file, f"{scan_file.original_name}: {exc}")
-        raise ValidationError(f"{scan_file.original_name}: {exc}") from exc
+        message = f"{scan_file.original_name}: {exc}"
+        _fail(scan_file, message)
+        ScanBatch.objects.filter(pk=batch.pk).update(
+            status=ScanBatch.Status.FAILED, message=message[:500]
+        )
+        raise ValidationError(message) from exc
     with transaction.atomic():
+        ScanBatch.objects.filter(pk=batch.pk).update(status=ScanBatch.Status.DONE)
         new = ScanPage.objects.create(
             register=page.register,
             source=scan_file,

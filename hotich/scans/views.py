@@ -24,7 +24,7 @@ from hotich.accounts.models import User
 from hotich.core.views import job_label
 from hotich.records.models import Record
 from hotich.registers.queries import register_list_for_user
-from hotich.scans.models import PageLink, ScanFile, ScanPage
+from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
 from hotich.scans.queries import (
     register_coverage,
     register_pages,
@@ -41,6 +41,7 @@ from hotich.scans.services import (
     page_unlink,
     register_split,
     scan_batch_create,
+    scan_max_bytes,
 )
 
 MAX_FILES_PER_UPLOAD = 500
@@ -108,6 +109,8 @@ def scan_register_page(request: HttpRequest, register_id: int) -> HttpResponse:
             "can_review": scan_can_review(user, register),
             "page_statuses": ScanPage.Status.choices,
             "max_files": MAX_FILES_PER_UPLOAD,
+            "max_bytes": scan_max_bytes(),
+            "max_mb": scan_max_bytes() // 1024**2,
         },
     )
 
@@ -132,9 +135,19 @@ def scan_upload(request: HttpRequest, register_id: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise Http404 from exc
     status_url = reverse("scans:batch_status", args=[batch.pk])
+    # Files over the size limit were not stored: say so now, by name, not only in the table.
+    refused = list(
+        batch.files.filter(status=ScanFile.Status.FAILED, step=ScanFile.Step.RECEIVED).values_list(
+            "message", flat=True
+        )
+    )
     if wants_json:
-        return JsonResponse({"batch": batch.pk, "status_url": status_url})
-    messages.success(request, _("Đã nhận %(n)s tệp; đang xử lý.") % {"n": len(uploads)})
+        return JsonResponse({"batch": batch.pk, "status_url": status_url, "refused": refused})
+    for message in refused:
+        messages.error(request, message)
+    accepted = len(uploads) - len(refused)
+    if accepted:
+        messages.success(request, _("Đã nhận %(n)s tệp; đang xử lý.") % {"n": accepted})
     return redirect("scans:register", register_id=register.pk)
 
 
@@ -155,13 +168,15 @@ def scan_batch_status(request: HttpRequest, batch_id: int) -> JsonResponse:
         for f in batch.files.all()
     ]
     job = batch.job
-    finished = all(
+    finished = batch.status != ScanBatch.Status.PROCESSING or all(
         f["status"] not in {ScanFile.Status.QUEUED, ScanFile.Status.PROCESSING} for f in files
     )
     return JsonResponse(
         {
             "files": files,
             "finished": finished,
+            "status": batch.status,
+            "message": batch.message,
             "percent": job.percent if job else 0,
             "label": job_label(job) if job else "",
         }

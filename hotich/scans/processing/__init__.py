@@ -4,15 +4,19 @@ The contract with `hotich.scans.services`, which runs these as ordered steps and
 
 1. `sha256_file(path)` - checksum, for the duplicate check.
 2. `sniff(path, filename)` - "pdf", "zip", "jpeg", "png" or "tiff", from the content.
-3. `expand_zip(path, dest)` for a zip - its files, each then processed as a file of its own.
-4. `page_count(path, kind)` - cheap; also where a damaged, locked or empty file is refused.
+3. `expand_zip(path, dest)` for a zip - its files (those of zips inside it too), each then
+   processed as a file of its own; limits on files and bytes hold over all levels together.
+4. `page_count(path, kind)` - cheap; also where a damaged, locked, empty or too large file is
+   refused: at most MAX_PAGES pages, and images whose decoding would pass IMAGE_MEMORY, from
+   what the file declares, before anything is decoded.
 5. `iter_pages(path, kind)` - one `PageOutput` per page, in page order: a single-page PDF, a
    viewer JPEG (long side <= VIEW_MAX) and a thumbnail (<= THUMB_MAX). Pages are made on
    `workers` threads a few pages ahead of the caller, so memory stays bounded for any length.
 
-Every refusal is a `ScanError` whose `code` says what kind ("empty", "corrupt", "encrypted",
-"unsupported", "too_large", "unsafe") and whose `str()` is a Vietnamese sentence for the user,
-without the file name, which the caller adds. Anything else raised is a bug.
+Every refusal is a `ScanError` (a `UserFacingError`) whose `code` says what kind ("empty",
+"corrupt", "encrypted", "unsupported", "too_large", "unsafe") and whose `str()` is a Vietnamese
+sentence for the user, without the file name, which the caller adds, and without the library's
+own words. Anything else raised is a bug.
 
 Libraries: pikepdf (MPL-2.0, on qpdf, Apache-2.0) reads PDFs and writes the page PDFs; pypdfium2
 (Apache-2.0/BSD-3-Clause, on PDFium, BSD-3-Clause) renders pages that are not a single JPEG;
@@ -25,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .archive import expand_zip
-from .base import THUMB_MAX, VIEW_MAX, PageOutput, ScanError
+from .base import MAX_PAGES, THUMB_MAX, VIEW_MAX, PageOutput, ScanError
 from .detect import sha256_file, sniff
 from .ordered import default_workers
 from .pdf import iter_pdf_pages, pdf_page_count
@@ -34,6 +38,7 @@ from .photos import image_page_count, iter_image_pages
 IMAGE_KINDS = ("jpeg", "png", "tiff")
 
 __all__ = [
+    "MAX_PAGES",
     "THUMB_MAX",
     "VIEW_MAX",
     "PageOutput",

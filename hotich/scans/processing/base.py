@@ -1,4 +1,10 @@
-"""What every step shares: the error the caller shows, the page it gets back, the limits."""
+"""What every step shares: the error the caller shows, the page it gets back, the limits.
+
+The limits keep any one file, whatever it holds, well inside 1 GB of memory and a bounded
+number of pages: each is checked against what the file declares (header, page tree, zip
+directory) before anything is decoded or written, and against what is actually read where a
+declaration can lie. `docs/configuration.md` lists them with their reasons.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdfium2 import PdfiumError
 
+from hotich.core.errors import UserFacingError
+
 VIEW_MAX = 2000  # px, long side of the viewer image
 THUMB_MAX = 240  # px, long side of the thumbnail
-MAX_PIXELS = 150_000_000  # per image; a 50-megapixel phone photo is 50,000,000
-MAX_PAGES = 5000
+MAX_PAGES = 5000  # per file, and in total per zip: a whole register is a few hundred pages
+#: Memory that decoding one image and its working copies may take: measured peaks stay under
+#: 1 GB for the worst files within it (bench notes in tests/scans/test_limits.py).
+IMAGE_MEMORY = 640 * 1024**2
 
 CODES = ("empty", "corrupt", "encrypted", "unsupported", "too_large", "unsafe")
 
@@ -39,7 +49,7 @@ PDF_EMPTY = _("Tệp PDF không có trang nào.")
 IMAGE_CORRUPT = _("Tệp ảnh bị hỏng hoặc chưa tải lên đủ, không đọc được.")
 
 
-class ScanError(Exception):
+class ScanError(UserFacingError):
     """A file the user must fix; `str(exc)` is the sentence to show (the caller adds the name)."""
 
     def __init__(self, code: str, message: str | Promise | None = None) -> None:
@@ -75,6 +85,9 @@ _BAD_INPUT = (
     struct.error,
     zlib.error,
 )
+# Pillow's file parsers also raise these on malformed files (a TIFF frame without its width
+# is a TypeError): caught only around the calls that parse or decode a file, see `decoding`.
+_PARSER_BAD_INPUT = (TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError)
 _ENVIRONMENT = (FileNotFoundError, PermissionError, IsADirectoryError)
 
 
@@ -86,13 +99,46 @@ def reading(corrupt: str | Promise, encrypted: str | Promise = PDF_ENCRYPTED) ->
     except ScanError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ScanError("too_large", _("Ảnh quá lớn, không xử lý được.")) from exc
+        # Pillow's own guard, past every limit of ours that a header could be checked against.
+        most = millions(2 * (Image.MAX_IMAGE_PIXELS or 0))
+        raise ScanError(
+            "too_large", _("Ảnh có hơn %(max)s triệu điểm ảnh, quá lớn để xử lý.") % {"max": most}
+        ) from exc
+    except MemoryError as exc:  # a limit below let something through: refuse, do not crash
+        raise ScanError("too_large") from exc
     except pikepdf.PasswordError as exc:
         raise ScanError("encrypted", encrypted) from exc
     except _ENVIRONMENT:
         raise
     except _BAD_INPUT as exc:
         raise ScanError("corrupt", corrupt) from exc
+
+
+@contextmanager
+def decoding(corrupt: str | Promise) -> Iterator[None]:
+    """`reading`, around a call into a file parser only (open, seek, load): there, any of the
+    errors Pillow's parsers raise on a malformed file means the file is damaged."""
+    with reading(corrupt):
+        try:
+            yield
+        except _PARSER_BAD_INPUT as exc:
+            raise ScanError("corrupt", corrupt) from exc
+
+
+def pillow_bytes(mode: str) -> int:
+    """Bytes a pixel of `mode` takes in Pillow's memory: "1", "L" and "P" one, 16-bit grey
+    two, every other mode (RGB too) four."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def millions(n: float) -> str:
+    """A pixel count in millions for a message: "69", "0,5"."""
+    text = f"{n / 1e6:.1f}" if n < 10e6 else f"{n / 1e6:.0f}"
+    return text.removesuffix(".0").replace(".", ",")
 
 
 def fit(size: tuple[int, int], limit: int) -> tuple[int, int]:

@@ -48,6 +48,9 @@ _ROTATE = {
 }
 
 
+_REDUCIBLE = ("L", "RGB", "RGBA", "LA", "CMYK", "I", "F", "YCbCr")
+
+
 @dataclass
 class Rendition:
     image: bytes
@@ -71,18 +74,28 @@ def shrink(im: Image.Image, limit: int) -> Image.Image:
 
 
 def flatten(im: Image.Image) -> Image.Image:
-    """An "RGB" or "L" image of `im`, transparency composited on white, 16 bits cut to 8."""
+    """An "RGB" or "L" image of `im`, transparency composited on white, 16 bits cut to 8.
+
+    Written for full-size pages: at most one copy besides `im` (two for a palette or colour key
+    with transparency, which is first spread to RGBA)."""
     if im.mode in ("RGB", "L"):
         return im
     if im.mode == "1":
         return im.convert("L")
-    if im.mode in ("I", "F") or im.mode.startswith("I;16"):
-        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    if im.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in im.info:
-        rgba = im.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        wide = im if im.mode == "I" else im.convert("I")
+        return wide.point(_HIGH_BYTE, "L")
+    if im.mode == "PA" or (im.mode == "P" and "transparency" in im.info):
+        im = im.convert("RGBA")
+    if im.mode in ("LA", "La", "RGBA", "RGBa"):
+        white = Image.new("RGB", im.size, (255, 255, 255))
+        white.paste(im, mask=im)  # RGBA and LA paste onto RGB without a converted copy
+        return white
     return im.convert("RGB")
+
+
+# 32-bit grey (from 16-bit) to 8-bit: the high byte, values past 16 bits clipped.
+_HIGH_BYTE = [v >> 8 for v in range(65536)]
 
 
 def encode_jpeg(im: Image.Image, quality: int, source_tables: dict | None = None) -> bytes:
@@ -129,7 +142,9 @@ def _coarser(tables: dict | None, quality: int, mode: str) -> bool:
 
 def rendition(im: Image.Image, *, rotate: int = 0, tables: dict | None = None) -> Rendition:
     """Viewer image and thumbnail of a decoded page image."""
-    view = flatten(shrink(im, VIEW_MAX))
+    # Pillow reduces neither 1-bit, palette nor 16-bit images: those are flattened first.
+    reducible = im.mode in _REDUCIBLE
+    view = flatten(shrink(im, VIEW_MAX)) if reducible else shrink(flatten(im), VIEW_MAX)
     if rotate in _ROTATE:
         view = view.transpose(_ROTATE[rotate])
     image = encode_jpeg(view, VIEW_QUALITY, tables if view.mode == im.mode else None)

@@ -23,25 +23,38 @@ def default_workers() -> int:
 
 
 def ordered_map(
-    fn: Callable[[T], R], items: Iterable[T], workers: int, *, ahead: int = 0
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    *,
+    ahead: int = 0,
+    weight: Callable[[T], float] | None = None,
+    budget: float = 0,
 ) -> Iterator[R]:
     """`fn` over `items`, results in input order; at most `ahead` items (default: twice the
-    workers) are in flight, so memory stays bounded however long `items` is. `items` is
-    consumed on the calling thread, which may therefore be the only one to touch it."""
+    workers) are in flight, so memory stays bounded however long `items` is. With `weight`,
+    the items in flight also weigh at most `budget` together (an item heavier than that goes
+    alone). `items` is consumed on the calling thread, which may therefore be the only one to
+    touch it."""
     if workers <= 1:
         for item in items:
             yield fn(item)
         return
     ahead = ahead or 2 * workers
-    pending: deque[Future[R]] = deque()
+    pending: deque[tuple[Future[R], float]] = deque()
+    load = 0.0
     with ThreadPoolExecutor(workers, thread_name_prefix="hotich-scan") as pool:
         try:
             for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) >= ahead:
-                    yield pending.popleft().result()
+                heft = weight(item) if weight is not None else 0.0
+                while pending and (len(pending) >= ahead or (budget and load + heft > budget)):
+                    future, done_heft = pending.popleft()
+                    load -= done_heft
+                    yield future.result()
+                pending.append((pool.submit(fn, item), heft))
+                load += heft
             while pending:
-                yield pending.popleft().result()
+                yield pending.popleft()[0].result()
         finally:
-            for future in pending:
+            for future, _heft in pending:
                 future.cancel()

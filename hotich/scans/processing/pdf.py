@@ -5,12 +5,21 @@ straight out of the file (pikepdf) instead of being rendered; every other page (
 several images, masks, other filters or colour spaces, a cropped or turned placement,
 annotations) is rendered with pdfium. pikepdf objects are only touched on the calling thread;
 pdfium, which is not thread-safe, only under `_PDFIUM`.
+
+Before a page is cut out or rendered, what it draws from is costed (`pdfcost`): a page that would
+take too much memory or time is refused with its number, and pages are made ahead of the caller
+only as far as their weight allows.
+
+pikepdf objects come from the file as they are: wherever a dictionary, array, number or stream is
+expected, something else may be there (an /Annots that is a number, a /Resources that is an
+array), so every walk checks the type before using it and cycles are cut by object number.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +32,20 @@ from django.utils.translation import gettext_lazy as _
 from pikepdf import Name
 from PIL import Image
 
-from .base import MAX_PAGES, PDF_CORRUPT, PDF_EMPTY, VIEW_MAX, PageOutput, ScanError, reading
+from .base import (
+    IMAGE_MEMORY,
+    MAX_PAGES,
+    PDF_CORRUPT,
+    PDF_EMPTY,
+    VIEW_MAX,
+    PageOutput,
+    ScanError,
+    decoding,
+    reading,
+)
 from .imaging import Rendition, jpeg_rendition, rendition
 from .ordered import ordered_map
+from .pdfcost import PdfBudget
 
 _PDFIUM = threading.Lock()
 _SIMPLE_CONTENT = 4096  # bytes; a placed scan is "q w 0 0 h x y cm /Im0 Do Q"
@@ -59,23 +79,30 @@ def open_pdf(path: Path) -> Iterator[pikepdf.Pdf]:
 
 def _verify_damaged(pdf: pikepdf.Pdf) -> None:
     """qpdf rebuilt a damaged file (typically cut short). Accept it only if every page's
-    content and images are really there: otherwise pages would come out blank."""
-    for page in pdf.pages:
+    content and images are really there: otherwise pages would come out blank. Within the
+    limits of `pdfcost`, which are checked first: a damaged file is read here in full."""
+    budget = PdfBudget()
+    for number, page in enumerate(pdf.pages, start=1):
+        budget.check(page.obj, number)
         contents = page.obj.get("/Contents")
-        if contents is None:
+        items = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        streams = [s for s in items if isinstance(s, pikepdf.Stream)]
+        if not streams or len(streams) != len(items):
             raise pikepdf.PdfError("page without content")
-        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
-            stream.read_raw_bytes()
+        text = b"\n".join(s.read_bytes() for s in streams)
         resources = page.obj.get("/Resources")
-        xobjects = resources.get("/XObject") if resources is not None else None
-        for instruction in pikepdf.parse_content_stream(page, "Do"):
-            name = str(instruction.operands[0])
-            xobject = xobjects.get(name) if xobjects is not None else None
-            if xobject is None:
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        # The names the content draws ("/Im0 Do"), without parsing it into objects.
+        for name in set(_DRAWN.findall(text)):
+            xobject = xobjects.get("/" + name.decode("latin-1")) if xobjects is not None else None
+            if not isinstance(xobject, pikepdf.Stream):
                 raise pikepdf.PdfError("missing image")
             xobject.read_raw_bytes()
     if pdf.get_warnings():
         raise pikepdf.PdfError("unrecoverable stream data")
+
+
+_DRAWN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
 
 
 def pdf_page_count(path: Path) -> int:
@@ -86,9 +113,16 @@ def pdf_page_count(path: Path) -> int:
 def iter_pdf_pages(path: Path, workers: int) -> Iterator[PageOutput]:
     with reading(PDF_CORRUPT), open_pdf(path) as pdf:
         renderer = _Renderer(path)
+        budget = PdfBudget()
         try:
-            jobs = (_plan(pdf.pages[i], i, renderer) for i in range(len(pdf.pages)))
-            yield from ordered_map(_finish, jobs, workers if len(pdf.pages) > 1 else 1)
+            jobs = (_plan(pdf.pages[i], i, renderer, budget) for i in range(len(pdf.pages)))
+            yield from ordered_map(
+                _finish,
+                jobs,
+                workers if len(pdf.pages) > 1 else 1,
+                weight=_weight,
+                budget=IMAGE_MEMORY,
+            )
         finally:
             renderer.close()
 
@@ -101,15 +135,24 @@ class _Job:
     jpeg: bytes | None = None
     rotate: int = 0
     expect: tuple[str, tuple[int, int]] | None = None
+    images: float = 0.0  # what decoding its images takes
 
 
-def _plan(page: pikepdf.Page, index: int, renderer: _Renderer) -> _Job:
-    """The pikepdf part of a page, on the calling thread: its own PDF, and its JPEG if the
-    page is nothing but that JPEG."""
-    job = _Job(index, single_page_pdf(page), renderer)
+def _weight(job: _Job) -> float:
+    """Memory a page holds while it waits and is worked on."""
+    return len(job.pdf) + len(job.jpeg or b"") + job.images
+
+
+def _plan(
+    page: pikepdf.Page, index: int, renderer: _Renderer, budget: PdfBudget | None = None
+) -> _Job:
+    """The pikepdf part of a page, on the calling thread: its cost checked, its own PDF, and
+    its JPEG if the page is nothing but that JPEG."""
+    cost = (budget or PdfBudget()).check(page.obj, index + 1)
+    job = _Job(index, single_page_pdf(page), renderer, images=cost.images)
     try:
         found = sole_jpeg(page)
-    except (TypeError, ValueError, AttributeError, KeyError):
+    except (TypeError, ValueError, AttributeError, KeyError, pikepdf.PdfError):
         found = None  # malformed page structure: pdfium is the more forgiving reader
     if found is not None:
         job.jpeg, job.rotate, job.expect = found
@@ -120,7 +163,8 @@ def _finish(job: _Job) -> PageOutput:
     """The pixel part of a page, on a worker thread."""
     made: Rendition | None = None
     if job.jpeg is not None:
-        made = jpeg_rendition(job.jpeg, rotate=job.rotate, expect=job.expect)
+        with decoding(PDF_CORRUPT):  # the JPEG inside may be as damaged as any JPEG file
+            made = jpeg_rendition(job.jpeg, rotate=job.rotate, expect=job.expect)
     if made is None:
         made = rendition(job.renderer.render(job.index))
     digest = hashlib.sha256(made.image).hexdigest()
@@ -133,14 +177,19 @@ def single_page_pdf(page: pikepdf.Page) -> bytes:
     copy = out.pages[0]
     annots = copy.obj.get("/Annots")
     if annots is not None:
-        # Links point at other pages of the book, which this file does not have.
-        kept = [a for a in annots if a.get("/Subtype") != Name.Link]
+        # Links point at other pages of the book, which this file does not have. Anything that
+        # is not an annotation dictionary is damage and goes too.
+        items = list(annots) if isinstance(annots, pikepdf.Array) else [annots]
+        kept = [
+            a for a in items if isinstance(a, pikepdf.Dictionary) and a.get("/Subtype") != Name.Link
+        ]
         if kept:
             copy.obj.Annots = pikepdf.Array(kept)
         else:
             del copy.obj["/Annots"]
     # Pages of some books share one resource dictionary listing every image of the book.
-    copy.remove_unreferenced_resources()
+    if isinstance(copy.obj.get("/Resources"), pikepdf.Dictionary):
+        copy.remove_unreferenced_resources()
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True)
     return buf.getvalue()

@@ -32,7 +32,10 @@
         renderFiles(root.querySelector(".upload-files"), data.files);
         bar.style.width = data.percent + "%";
         text.textContent = data.label;
-        if (data.finished) {
+        if (data.finished && data.status === "failed") {
+          text.textContent = data.message;
+          text.classList.add("error");
+        } else if (data.finished) {
           text.textContent = root.dataset.doneText;
           setTimeout(function () { location.reload(); }, 1200);
         } else {
@@ -42,13 +45,30 @@
       .catch(function () { setTimeout(function () { poll(root, url); }, 2000); });
   }
 
-  function send(form, files) {
+  function send(form, chosen) {
     const root = form.closest("[data-scan-upload]");
     const bar = root.querySelector(".upload-progress > span");
     const text = root.querySelector(".upload-text");
+    /* Files over the limit are not sent at all (the server would refuse them after the
+       transfer): they are named at once, and the others go. */
+    const limit = parseInt(root.dataset.maxBytes, 10) || 0;
+    const files = [];
+    const refused = [];
+    Array.prototype.forEach.call(chosen, function (f) {
+      if (limit && f.size > limit) refused.push(root.dataset.tooBigText.replace("%s", f.name));
+      else files.push(f);
+    });
+    let notes = root.querySelector(".upload-refused");
+    if (!notes) {
+      notes = el("ul", "upload-refused error");
+      root.querySelector(".upload-status").before(notes);
+    }
+    notes.textContent = "";
+    refused.forEach(function (message) { notes.appendChild(el("li", "", message)); });
+    if (!files.length) return;
     const data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
-    Array.prototype.forEach.call(files, function (f) { data.append("files", f, f.name); });
+    files.forEach(function (f) { data.append("files", f, f.name); });
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("Accept", "application/json");
@@ -62,6 +82,7 @@
       let reply = {};
       try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = {}; }
       if (xhr.status >= 200 && xhr.status < 300 && reply.status_url) {
+        (reply.refused || []).forEach(function (message) { notes.appendChild(el("li", "", message)); });
         bar.style.width = "0%";
         text.textContent = root.dataset.processingText;
         poll(root, reply.status_url);
