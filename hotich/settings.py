@@ -243,6 +243,8 @@ STORAGES = {
 # Scans are never served as public media: every file goes through a permission-checked view.
 MEDIA_URL = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+#: The largest single file accepted as a scan (PDF, image or zip), in MB.
+HOTICH_SCAN_MAX_MB = env_int("HOTICH_SCAN_MAX_MB", 2048, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Acceptance by sampling (docs/configuration.md, decision 0012): a round samples
