@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotich.core.text import fold, nfc
+from hotich.core.xlsx_guard import Limits, WorkbookDamaged, WorkbookRefused, workbook_check
 from hotich.registers.domain import AuthorityLevel, Legibility, RegisterType
 
 
@@ -60,6 +60,8 @@ COLUMNS = [
     Column("note", gettext_lazy("Ghi chú"), False, ("ghi chu", "note")),
 ]
 MAX_ROWS = 20000
+#: An inventory list is small: a few columns, at most MAX_ROWS rows.
+LIMITS = Limits(rows=MAX_ROWS + 100, columns=60, cells=1_000_000, total_bytes=200 * 1024 * 1024)
 
 
 @dataclass
@@ -106,19 +108,30 @@ def _int(value: str) -> int:
     return int(text)
 
 
-def _cells_xlsx(stream: IO[bytes]) -> list[list[Any]]:
+def _cells_xlsx(stream: IO[bytes], filename: str) -> list[list[Any]]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        workbook_check(stream, name=filename, limits=LIMITS)
+    except WorkbookDamaged as exc:
         raise BulkFileError(
             _("Không đọc được tệp Excel (tệp hỏng, có mật khẩu, hoặc không phải .xlsx).")
         ) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+    except WorkbookRefused as exc:
+        raise BulkFileError(str(exc)) from exc
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        if not workbook.worksheets:
+            raise BulkFileError(_("Tệp Excel không có trang tính nào."))
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    except BulkFileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on damaged parts, read lazily
+        raise BulkFileError(
+            _("Không đọc được tệp Excel (tệp hỏng, có mật khẩu, hoặc không phải .xlsx).")
+        ) from exc
     return rows
 
 
@@ -134,13 +147,20 @@ def _cells_csv(stream: IO[bytes]) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    if "\x00" in text:
+        raise BulkFileError(_("Tệp CSV chứa ký tự rỗng (NUL): không phải tệp văn bản."))
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise BulkFileError(
+            _("Tệp CSV không đúng định dạng (một ô quá dài hoặc dấu ngoặc kép không đóng).")
+        ) from exc
 
 
 def register_rows_read(stream: IO[bytes], filename: str) -> list[ParsedRow]:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        cells = _cells_xlsx(stream)
+        cells = _cells_xlsx(stream, filename)
     elif name.endswith(".csv"):
         cells = _cells_csv(stream)
     else:

@@ -16,12 +16,22 @@ from typing import Any, BinaryIO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from hotich.core.xlsx_guard import WorkbookRefused, workbook_check
 from hotich.records.models import Record
 from hotich.records.schema import Kind, RecordType
 from hotich.records.services import ImportRow, number_sort_key
 from hotich.records.validation import FileCleaner, Issue
 from hotich.registers.models import Register
-from hotich.transfer.xlsx_read import Layout, WorkbookError, cell_text, detect_layout, open_sheet
+from hotich.transfer.xlsx_read import (
+    Layout,
+    WorkbookError,
+    cell_text,
+    detect_layout,
+    open_sheet,
+)
+from hotich.transfer.xlsx_read import (
+    check_bytes_of as _check_bytes_of,
+)
 
 Progress = Callable[[int, int, str], None]
 PREVIEW_ROWS = 12
@@ -377,8 +387,11 @@ def analyse(
     *,
     progress: Progress | None = None,
     encoding: str | None = None,
+    name: str = "",
 ) -> Analysis:
     """Read and check a file for `register`; raises WorkbookError when it cannot be used at all.
+
+    `core.xlsx_guard` checks its sizes first (`name` is the file's name in its messages).
 
     A large file is read by two processes, half each (`transfer.parallel`), with the same
     result as `_analyse_alone`, which reads the others (and any file that cannot be cut).
@@ -386,6 +399,11 @@ def analyse(
     from hotich.core.fastinsert import gc_paused
     from hotich.transfer import parallel
 
+    _check_bytes_of(stream)
+    try:
+        workbook_check(stream, name=name or _("tệp Excel"))
+    except WorkbookRefused as exc:
+        raise WorkbookError(str(exc)) from exc
     with gc_paused():
         found = parallel.analyse(register, stream, progress=progress, encoding=encoding)
         if found is not None:

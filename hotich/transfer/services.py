@@ -150,6 +150,7 @@ def _analyse(batch: ImportBatch, ctx: JobContext | None, encoding: str | None = 
                 stream,
                 progress=ctx.progress if ctx else None,
                 encoding=encoding,
+                name=batch.original_name,
             )
     finally:
         if temporary:

@@ -130,6 +130,15 @@ def _check_bytes(head: bytes, size: int) -> None:
         raise WorkbookError(_("Tệp không phải bảng tính Excel (.xlsx)."))
 
 
+def check_bytes_of(stream: BinaryIO) -> None:
+    """`_check_bytes` of an open file: empty, .xls or password, not a zip."""
+    head = stream.read(8)
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    _check_bytes(head, size)
+
+
 @dataclass
 class Sheet:
     name: str
@@ -174,8 +183,10 @@ def open_sheet(stream: BinaryIO, *, header_row: bool = True, path: Path | None =
         raise
     except Exception as exc:
         raise WorkbookError(
-            _("Tệp Excel bị hỏng hoặc không đầy đủ (có thể tải lên chưa xong): %(error)s")
-            % {"error": str(exc)[:200]}
+            _(
+                "Tệp Excel bị hỏng hoặc không đầy đủ (có thể tải lên chưa xong). Hãy mở tệp "
+                "bằng Excel, lưu lại dạng .xlsx rồi gửi lại."
+            )
         ) from exc
     if not header or not any(cell_text(c).strip() for c in header):
         raise WorkbookError(_("Trang tính “%(sheet)s” không có dòng tiêu đề.") % {"sheet": name})
