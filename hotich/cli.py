@@ -14,6 +14,8 @@ Hộ tịch số — các lệnh / commands:
                    (set up, load demo data and start the app)
   hotich serve     chạy máy chủ web và tiến trình nền (production web server + worker)
   hotich worker    chỉ chạy tiến trình nền (background worker only, for more workers)
+  hotich backup THƯ_MỤC    sao lưu cơ sở dữ liệu và mọi tệp (backup; --verify to check one)
+  hotich restore THƯ_MỤC   khôi phục vào nơi trống (restore into an empty place)
   hotich <lệnh>    mọi lệnh quản trị của Django, ví dụ: hotich migrate, hotich load_units,
                    hotich bootstrap --help
 """
@@ -32,7 +34,21 @@ def _setup() -> None:
         sys.exit(2)
 
 
-def _serve(host: str, port: int, threads: int, worker: bool) -> None:
+def _open_files_raise(wanted: int) -> None:
+    """Let this process hold `wanted` sockets besides its files, up to what the system allows."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted + 256
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _serve(host: str, port: int, threads: int, worker: bool, connections: int = 1000) -> None:
     from django.conf import settings
     from waitress import serve
 
@@ -46,7 +62,19 @@ def _serve(host: str, port: int, threads: int, worker: bool) -> None:
         stop = supervise_in_thread()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        serve(application, host=host, port=port, threads=threads, ident="hotich")
+        # Every browser keeps its connection open between saves: Waitress's own limit (100, its
+        # own sockets included) would leave the 99th operator of a process without an answer,
+        # and select() stops at 1,024 descriptors, so poll() and a limit of our own.
+        _open_files_raise(connections)
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connections,
+            asyncore_use_poll=True,
+            ident="hotich",
+        )
     finally:
         if stop is not None:
             stop.set()
@@ -71,7 +99,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     demo_print(accounts, host=args.host, port=args.port, stdout=sys.stdout)
     if args.no_serve:
         return
-    _serve(args.host, args.port, args.threads, worker=True)
+    _serve(args.host, args.port, args.threads, worker=True, connections=args.connections)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -79,7 +107,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if not args.no_migrate:
         _migrate()
     print(f"Hộ tịch số đang chạy tại http://{args.host}:{args.port} (Ctrl+C để dừng)", flush=True)
-    _serve(args.host, args.port, args.threads, worker=not args.no_worker)
+    _serve(
+        args.host,
+        args.port,
+        args.threads,
+        worker=not args.no_worker,
+        connections=args.connections,
+    )
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -110,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default=os.environ.get("HOTICH_HOST", host))
         p.add_argument("--port", type=int, default=int(os.environ.get("HOTICH_PORT", "8000")))
         p.add_argument("--threads", type=int, default=int(os.environ.get("HOTICH_THREADS", "8")))
+        p.add_argument(
+            "--connections",
+            type=int,
+            default=int(os.environ.get("HOTICH_CONNECTIONS", "1000")),
+            help="open browser connections this process accepts (default 1000)",
+        )
 
     demo = sub.add_parser("demo", help="set up, load demo data, start the app")
     web_options(demo, "127.0.0.1")

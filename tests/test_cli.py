@@ -88,6 +88,21 @@ def test_serve_answers_with_pages_and_local_static_files(demo_dir):
         css = urllib.request.urlopen(f"{base}/static/hotich/app.css", timeout=5)
         assert css.status == 200
         assert b":root" in css.read()
+        # Every operator's browser keeps its connection open between saves; 150 of them on
+        # one process all get their page (Waitress's own limit stopped at the 99th).
+        held = []
+        try:
+            for _ in range(150):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                held.append(sock)
+                sock.sendall(
+                    b"GET /dang-nhap/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+                )
+            answered = sum(sock.recv(12).startswith(b"HTTP/1.1 200") for sock in held)
+        finally:
+            for sock in held:
+                sock.close()
+        assert answered == 150
     finally:
         server.terminate()
         server.wait(timeout=10)
