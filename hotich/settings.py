@@ -122,6 +122,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hotich.core.timing.ServerTimingMiddleware",
+    # Before the session and account middlewares: it sees their lost connections too.
+    "hotich.core.middleware.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,7 +134,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hotich.accounts.middleware.AccountStateMiddleware",
-    "hotich.core.middleware.FaultMiddleware",
 ]
 
 ROOT_URLCONF = "hotich.urls"

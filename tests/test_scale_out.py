@@ -274,6 +274,49 @@ def test_jobs_queued_through_both_web_processes_run_on_both_workers(cluster, ses
     assert {j["worker"] for j in done} == {f"{host}:{w.pid}" for w in cluster.workers}, done
 
 
+def test_connections_terminated_under_load_cost_no_error_page(cluster, session):
+    """The database drops every connection of the application (a restart, a fail-over,
+    `pg_terminate_backend`) while pages are being read on both web processes: each page read
+    either works on a new connection or is tried again on one; none ends in an error page, and
+    the workers live on."""
+    import threading
+
+    import psycopg
+
+    pages = ["/", "/so/", "/tac-vu-nen/"]
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def read(base: str) -> None:
+        while not stop.is_set():
+            for path in pages:
+                statuses.append(session.get(f"{base}{path}", timeout=30).status_code)
+
+    readers = [threading.Thread(target=read, args=(base,)) for base in cluster.webs]
+    for reader in readers:
+        reader.start()
+    terminated = 0
+    try:
+        with psycopg.connect(cluster.database_url, autocommit=True) as conn:
+            for _ in range(12):
+                time.sleep(0.4)
+                terminated += len(
+                    conn.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    ).fetchall()
+                )
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=60)
+    assert terminated >= 12, terminated  # the web processes' and the workers' connections
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    after = [session.get(f"{base}/", timeout=10).status_code for base in cluster.webs]
+    assert after == [200, 200]
+    assert all(worker.poll() is None for worker in cluster.workers), cluster.tail()
+
+
 def test_a_worker_killed_mid_job_leaves_it_to_the_other_which_finishes_it(cluster):
     queued = subprocess.run(
         [sys.executable, "-m", "tests.core.jobkinds", "enqueue", "test.slow"],

@@ -7,8 +7,10 @@ choice (the language cookie set by the VI/EN switch) counts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -36,8 +38,11 @@ class FaultMiddleware:
     """Faults of the machine end in a page that says what happened, never a bare 500.
 
     - A full disk (files or database): 507 "ổ đĩa đầy", naming the uploaded files not saved.
-    - A lost database connection: a page read (GET/HEAD) is tried once more on a new connection;
-      otherwise 503 with Retry-After, saying nothing was saved and to try again.
+    - A lost database connection, wherever in the request it shows (a view, a middleware
+      reading the account, the session saved on the way out): a page read (GET/HEAD) is run
+      once more, from the first middleware on, on a new connection; otherwise 503 with
+      Retry-After, saying nothing was saved and to try again. It sits before the session and
+      account middlewares so that it sees their failures too.
     - A refusal by a service that the view did not handle itself (`UserFacingError`, such as a
       write to an accepted register): 409 with the service's sentence, as a page or, for the
       JSON endpoints of the keying screen and the grid, as `{"error": ...}`.
@@ -47,12 +52,38 @@ class FaultMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self._watched(request)
+        if response.status_code < 400 or not _database_lost(request):
+            return response
+        _connections_reset()
+        if request.method in ("GET", "HEAD"):
+            request._db_fault = False  # type: ignore[attr-defined]
+            response = self._watched(request)
+            if response.status_code < 400 or not _database_lost(request):
+                return response
+            _connections_reset()
+        return _database_page(request)
+
+    def _watched(self, request: HttpRequest) -> HttpResponse:
+        """The request, with every query that meets a lost connection noted on it: the session
+        middleware turns its own such failure into a 400 and may reconnect for that page."""
+        from django import db
+
+        def watch(execute: Callable[..., Any], *args: Any) -> Any:
+            try:
+                return execute(*args)
+            except (db.OperationalError, db.InterfaceError):
+                request._db_fault = True  # type: ignore[attr-defined]
+                raise
+
+        with contextlib.ExitStack() as stack:
+            for conn in db.connections.all():
+                stack.enter_context(conn.execute_wrapper(watch))
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django import db
         from django.shortcuts import render
-        from django.urls import resolve
 
         from hotich.core.errors import UserFacingError
         from hotich.core.storage import is_disk_full
@@ -69,21 +100,8 @@ class FaultMiddleware:
             log.warning(
                 "database unavailable on %s %s: %s", request.method, request.path, exception
             )
-            for conn in db.connections.all():
-                conn.close_if_unusable_or_obsolete()
-                if conn.connection is not None and not conn.is_usable():
-                    conn.close()
-            if request.method in ("GET", "HEAD") and not getattr(request, "_db_retried", False):
-                request._db_retried = True  # type: ignore[attr-defined]
-                try:
-                    db.close_old_connections()
-                    match = resolve(request.path_info)
-                    return match.func(request, *match.args, **match.kwargs)
-                except (db.OperationalError, db.InterfaceError):
-                    pass
-            response = render(request, "core/fault.html", {"fault": "database"}, status=503)
-            response["Retry-After"] = "10"
-            return response
+            request._db_fault = True  # type: ignore[attr-defined]
+            return _database_page(request)  # __call__ tries a page read again
         if isinstance(exception, UserFacingError):
             message = str(exception)
             wants_json = "application/json" in request.headers.get("Accept", "") or (
@@ -97,6 +115,39 @@ class FaultMiddleware:
                 request, "core/fault.html", {"fault": "refused", "message": message}, status=409
             )
         return None
+
+
+def _database_lost(request: HttpRequest) -> bool:
+    """Did this request meet a lost database connection? A view's error says so itself; one in
+    a middleware leaves its mark on the connection (`errors_occurred`, checked with a query)."""
+    from django import db
+
+    if getattr(request, "_db_fault", False):
+        return True
+    for conn in db.connections.all(initialized_only=True):
+        if conn.errors_occurred and (conn.connection is None or not conn.is_usable()):
+            log.warning("database connection lost on %s %s", request.method, request.path)
+            return True
+    return False
+
+
+def _connections_reset() -> None:
+    from django import db
+
+    for conn in db.connections.all(initialized_only=True):
+        if conn.connection is None or conn.errors_occurred:
+            conn.close()
+
+
+def _database_page(request: HttpRequest) -> HttpResponse:
+    """The page for a lost database, rendered without the menu's context (it reads the
+    account, from the database that is gone)."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("core/fault.html", {"fault": "database", "request": request})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "10"
+    return response
 
 
 def _uploaded_names(request: HttpRequest) -> list[str]:
