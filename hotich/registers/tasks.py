@@ -8,13 +8,22 @@ from django.core.files.storage import default_storage
 
 from hotich.accounts.models import Office, User
 from hotich.core.jobs import JobContext, job_handler
+from hotich.core.models import Job
 from hotich.registers.bulk import BulkFileError, register_rows_read
 from hotich.registers.services import register_bulk_create
 
 BULK_IMPORT = "registers.bulk_import"
 
 
-@job_handler(BULK_IMPORT)
+def register_bulk_abandon(job: Job) -> None:
+    """The uploaded list of a job that never finished is removed (its handler removes it when
+    it ends, even in failure; a crash skips that)."""
+    name = job.args.get("file")
+    if name:
+        default_storage.delete(name)
+
+
+@job_handler(BULK_IMPORT, on_abandon=register_bulk_abandon)
 def register_bulk_import_job(ctx: JobContext) -> dict[str, Any]:
     """Read, check and create a spreadsheet list of registers; the outcome goes to job.result."""
     args = ctx.args
