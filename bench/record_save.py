@@ -4,12 +4,15 @@ Builds a district whose communes hold one birth (KS) register per operator, each
 to `--existing` records (plus `--background` records in other communes' registers), all with
 `bulk_create` and the same derived fields, parties and audit events a save writes; a contractor
 company whose operators each have a keying assignment on their own register. Then starts
-`hotich serve` (Waitress, production settings, background worker thread) on that database in a
-subprocess, and lets `--operators` simulated operators, each a thread with its own HTTP session,
-sign in through the login form and key: new records (`keying:new`) and, for `--update-share`
-of the saves, corrections of an earlier record (`keying:record` with its version), always with
-"save and go to the next record", then loading the page the save redirects to, as a browser
-does, and waiting `--think` seconds (±50 %) before the next save.
+`hotich serve` (Waitress, production settings, its supervised worker process) on that database in
+a subprocess — or, with `--web-processes N`, N `hotich serve --no-worker` processes on free ports
+and one `hotich worker`, all started `--no-migrate` on the database migrated once beforehand,
+operators spread over them round-robin as a proxy would — and lets `--operators` simulated
+operators, each a thread with its own HTTP session, sign in through the login form and key: new
+records (`keying:new`) and, for `--update-share` of the saves, corrections of an earlier record
+(`keying:record` with its version), always with "save and go to the next record", then loading
+the page the save redirects to, as a browser does, and waiting `--think` seconds (±50 %) before
+the next save.
 
 Server time is read from the `Server-Timing: app;dur=` header (`hotich.core.timing`): Django's
 whole handling of the request, without the wait for a free server thread. Client time is the
@@ -50,6 +53,8 @@ DESCRIPTION = "keying: save latency of N concurrent operators against `hotich se
 
 #: the acceptance figure: p95 of the server time of a save, in milliseconds.
 TARGET_P95_MS = 100.0
+#: `hotich serve`'s default `--connections` (Waitress's `connection_limit`).
+SERVE_CONNECTIONS = 1000
 PASSWORD = "Benchmark2024x"
 ROOT = Path(__file__).resolve().parent.parent
 #: communes whose registers the operators key; the registers spread over years, so that no
@@ -103,6 +108,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--target-ms", type=float, default=TARGET_P95_MS, help="p95 server time to meet"
+    )
+    parser.add_argument(
+        "--connection-limit",
+        type=int,
+        default=None,
+        help="`hotich serve --connections` per web process (default: its own, "
+        f"{SERVE_CONNECTIONS}; each operator's keep-alive connection takes one)",
+    )
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="`hotich serve` processes; above 1 each runs --no-worker beside one `hotich "
+        "worker`, and the operators are spread over them round-robin",
     )
 
 
@@ -237,6 +256,7 @@ class Sample:
     client_ms: float
     server_ms: float | None
     outcome: str  # "submitted" | "draft" | "ok" | "error"
+    web: int = 0  # which web process answered (index in the order they were started)
 
 
 def summarise(samples: Sequence[Sample]) -> dict[str, Any]:
@@ -257,6 +277,17 @@ def summarise(samples: Sequence[Sample]) -> dict[str, Any]:
     }
 
 
+def pause_figures(ratios: Sequence[float]) -> dict[str, float]:
+    """The pauses operators took between saves, as multiples of --think: 0.5–1.5 by design."""
+    if not ratios:
+        return {}
+    return {
+        "pause_min": round(min(ratios), 2),
+        "pause_p50": round(percentile(list(ratios), 50), 2),
+        "pause_max": round(max(ratios), 2),
+    }
+
+
 # Setup -------------------------------------------------------------------------------------
 
 
@@ -271,6 +302,11 @@ class Operator:
     session: requests.Session | None = None
     csrf: str = ""
     errors: list[str] = field(default_factory=list)
+    #: the web process this operator's browser talks to (round-robin over --web-processes).
+    web: int = 0
+    base: str = ""
+    #: each pause between the end of one save (with its page) and the next, over --think.
+    pauses: list[float] = field(default_factory=list)
 
 
 def _office(name: str, kind: str, parent: Office | None) -> Office:
@@ -518,16 +554,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     """`hotich serve` in a subprocess (its own session, so Ctrl+C reaches only this process,
-    which stops it), on this run's database and data directory."""
+    which stops it), on this run's database and data directory. `worker=False`: started
+    `--no-worker`, jobs are left to a separate `hotich worker` (`HOTICH_JOBS=external`).
+    `connections`: `hotich serve --connections` instead of its default."""
 
-    def __init__(self, database_url: str, threads: int, log: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        threads: int,
+        log: Path,
+        *,
+        worker: bool = True,
+        connections: int | None = None,
+    ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "DATABASE_URL": database_url}
-        env.pop("HOTICH_JOBS", None)  # the production default: a worker thread in the process
+        if worker:
+            env.pop("HOTICH_JOBS", None)  # the production default: a supervised worker process
+        else:
+            env["HOTICH_JOBS"] = "external"
         command = [
             sys.executable,
             "-m",
@@ -540,6 +599,8 @@ class Server:
             "--threads",
             str(threads),
             "--no-migrate",
+            *([] if worker else ["--no-worker"]),
+            *([] if connections is None else ["--connections", str(connections)]),
         ]
         with log.open("wb") as out:
             self.process = subprocess.Popen(
@@ -569,19 +630,27 @@ class Server:
         raise RuntimeError(f"hotich serve did not answer within {timeout:.0f} s:\n{self.tail()}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
 
     def tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def worker_start(database_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """`hotich worker` (the supervisor and its worker process) beside `--no-worker` servers."""
+    env = {**os.environ, "DATABASE_URL": database_url, "HOTICH_JOBS": "external"}
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hotich.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 # The operators -----------------------------------------------------------------------------
@@ -614,7 +683,7 @@ def sign_in(op: Operator, base: str, urls: dict[str, str]) -> None:
         raise RuntimeError(f"{op.username} could not sign in: HTTP {response.status_code}")
     page = session.get(base + urls["new"].format(register=op.book.register_id), timeout=60)
     page.raise_for_status()
-    op.session, op.csrf = session, _csrf(page.text)
+    op.session, op.csrf, op.base = session, _csrf(page.text), base
 
 
 @dataclass
@@ -626,7 +695,6 @@ class Plan:
     update_share: float
     keys: list[str]
     urls: dict[str, str]
-    base: str
     stop: threading.Event
 
 
@@ -640,7 +708,10 @@ def operate(op: Operator, plan: Plan, samples: list[Sample]) -> None:
     rng = synth.rng
     # Operators start spread over one think time, then pause think ± 50 % after each save.
     pause = rng.uniform(0, plan.think)
+    done: float | None = None
     while not plan.stop.wait(pause) and time.monotonic() < plan.end:
+        if done is not None and plan.think and plan.measure_from <= done:
+            op.pauses.append((time.monotonic() - done) / plan.think)
         pause = plan.think * rng.uniform(0.5, 1.5)
         try:
             if op.records and rng.random() < plan.update_share:
@@ -648,8 +719,9 @@ def operate(op: Operator, plan: Plan, samples: list[Sample]) -> None:
             else:
                 _add(op, plan, synth, samples)
         except Exception as exc:  # every failure is a counted error
-            samples.append(Sample("error", time.monotonic(), 0.0, None, "error"))
+            samples.append(Sample("error", time.monotonic(), 0.0, None, "error", op.web))
             _note(op, f"{type(exc).__name__}: {exc}")
+        done = time.monotonic()
 
 
 def _note(op: Operator, error: str) -> None:
@@ -663,19 +735,19 @@ def _post(
     assert op.session is not None
     started = time.monotonic()
     try:
-        response = op.session.post(plan.base + url, data=body, allow_redirects=False, timeout=120)
+        response = op.session.post(op.base + url, data=body, allow_redirects=False, timeout=120)
     except OSError as exc:  # requests' errors are OSErrors: refused, reset, timed out
-        samples.append(Sample(kind, started, 0.0, None, "error"))
+        samples.append(Sample(kind, started, 0.0, None, "error", op.web))
         _note(op, f"{kind}: {type(exc).__name__}: {exc}")
-        return Sample(kind, started, 0.0, None, "error"), ""
+        return Sample(kind, started, 0.0, None, "error", op.web), ""
     client_ms = (time.monotonic() - started) * 1000
     location = response.headers.get("Location", "")
     if response.status_code != 302 or location.startswith(plan.urls["login"]):
-        sample = Sample(kind, started, client_ms, server_ms(response.headers), "error")
+        sample = Sample(kind, started, client_ms, server_ms(response.headers), "error", op.web)
         samples.append(sample)
         _note(op, f"{kind}: HTTP {response.status_code} {location}".strip())
         return sample, ""
-    sample = Sample(kind, started, client_ms, server_ms(response.headers), "submitted")
+    sample = Sample(kind, started, client_ms, server_ms(response.headers), "submitted", op.web)
     return sample, location
 
 
@@ -684,16 +756,15 @@ def _follow(op: Operator, plan: Plan, location: str, samples: list[Sample]) -> N
     assert op.session is not None
     started = time.monotonic()
     try:
-        response = op.session.get(plan.base + location, timeout=120)
+        response = op.session.get(op.base + location, timeout=120)
     except OSError as exc:
-        samples.append(Sample("page", started, 0.0, None, "error"))
+        samples.append(Sample("page", started, 0.0, None, "error", op.web))
         _note(op, f"page: {type(exc).__name__}: {exc}")
         return
     client_ms = (time.monotonic() - started) * 1000
     ok = response.status_code == 200
-    samples.append(
-        Sample("page", started, client_ms, server_ms(response.headers), "ok" if ok else "error")
-    )
+    outcome = "ok" if ok else "error"
+    samples.append(Sample("page", started, client_ms, server_ms(response.headers), outcome, op.web))
     if ok:
         op.csrf = _csrf(response.text)
     else:
@@ -745,6 +816,8 @@ def load(
 ) -> tuple[list[Sample], dict[str, float]]:
     """Run the operators; returns the samples of the measured window and the CPU used in it."""
     samples: list[Sample] = []
+    for op in operators:
+        op.pauses = []
     threads = [
         threading.Thread(target=operate, args=(op, plan, samples), daemon=True, name=op.username)
         for op in operators
@@ -785,11 +858,11 @@ def proc_pid_cpu(stat: str) -> float:
 
 
 class CpuMeter:
-    """CPU seconds used by the server process, the PostgreSQL backends of this database, this
-    process (the simulated operators) and the whole machine, from /proc (Linux only)."""
+    """CPU seconds used by the web server processes, the PostgreSQL backends of this database,
+    this process (the simulated operators) and the whole machine, from /proc (Linux only)."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pids: Sequence[int]) -> None:
+        self.server_pids = list(server_pids)
         self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self.postgres = 0.0  # CPU seconds of the backends, summed over polls
         self._seen: dict[int, float] | None = None
@@ -828,7 +901,7 @@ class CpuMeter:
             busy = total = 0.0
         return {
             "at": time.monotonic(),
-            "server": self._pid(self.server_pid),
+            "server": sum(self._pid(pid) for pid in self.server_pids),
             "postgres": self.postgres,
             "bench": time.process_time(),
             "machine": (busy / self.tick, total / self.tick),
@@ -904,21 +977,58 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         os.environ.get("DATABASE_URL", ""), connection.settings_dict["NAME"]
     )
     connection.close()
-    server = Server(database, args.threads, Path(settings.DATA_DIR) / "server.log")
+    # The database is migrated once (by the runner, before `run`); every process starts
+    # --no-migrate. One web process keeps its own supervised worker, as `hotich serve` does by
+    # default; several leave jobs to one `hotich worker`, as a province behind a proxy runs them.
+    n_web = max(1, args.web_processes)
+    data_dir = Path(settings.DATA_DIR)
+    servers: list[Server] = []
+    worker: subprocess.Popen[bytes] | None = None
     phases: list[dict[str, Any]] = []
     requests_table: list[dict[str, Any]] = []
+    web_table: list[dict[str, Any]] = []
     cpu_table: list[dict[str, Any]] = []
     errors: list[str] = []
     try:
-        server.wait_ready(urls["login"])
-        _say(f"hotich serve on {server.base}, {args.threads} threads; signing in")
+        for k in range(n_web):
+            log = data_dir / ("server.log" if n_web == 1 else f"server{k + 1}.log")
+            servers.append(
+                Server(
+                    database,
+                    args.threads,
+                    log,
+                    worker=n_web == 1,
+                    connections=args.connection_limit,
+                )
+            )
+        if n_web > 1:
+            worker = worker_start(database, data_dir / "worker.log")
+        for server in servers:
+            server.wait_ready(urls["login"])
+        bases = [server.base for server in servers]
+        _say(f"hotich serve on {', '.join(bases)}, {args.threads} threads each; signing in")
+        for k, op in enumerate(operators):
+            op.web = k % n_web
+        per_web = -(-len(operators) // n_web)
+        limit = args.connection_limit or SERVE_CONNECTIONS
+        if per_web > limit - 5:
+            # Each simulated browser keeps its connection open between saves, as a real one
+            # does for two minutes: past the limit Waitress accepts no new connection at all.
+            _say(
+                f"{per_web} operators per web process, which accepts about {limit - 2} "
+                "connections: sign-ins will time out (see --connection-limit)"
+            )
         # Argon2 takes ~100 MB a hash: a few sign-ins at a time.
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda op: sign_in(op, server.base, urls), operators))
+            list(pool.map(lambda op: sign_in(op, bases[op.web], urls), operators))
         keys = [f.key for f in record_type("KS").keyed_fields]
-        meter = CpuMeter(server.process.pid)
+        meter = CpuMeter([server.process.pid for server in servers])
         for think in args.think:
-            _say(f"think {think:g} s: {args.warmup:g} s warm-up + {args.duration:g} s measured")
+            load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+            _say(
+                f"think {think:g} s: {args.warmup:g} s warm-up + {args.duration:g} s measured"
+                f" (load average {load_average:.2f})"
+            )
             now = time.monotonic()
             plan = Plan(
                 think=think,
@@ -928,7 +1038,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 update_share=args.update_share,
                 keys=keys,
                 urls=urls,
-                base=server.base,
                 stop=threading.Event(),
             )
             samples, used = load(operators, plan, meter)
@@ -953,14 +1062,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     **{k: v for k, v in summary.items() if k != "requests"},
                     "meets_target": summary["errors"] == 0
                     and summary["server_p95_ms"] <= args.target_ms,
+                    "load_avg_1m": round(load_average, 2),
+                    **pause_figures([p for op in operators for p in op.pauses]),
                 }
             )
             for kind in ("new", "update", "page"):
                 group = [s for s in samples if s.kind == kind]
                 requests_table.append({"think_s": think, "request": kind, **summarise(group)})
+            if n_web > 1:
+                for k, base in enumerate(bases):
+                    group = [s for s in saves if s.web == k]
+                    web_table.append({"think_s": think, "web": base, **summarise(group)})
         errors = [f"{op.username}: {e}" for op in operators for e in op.errors][:10]
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
+        if worker is not None:
+            _stop(worker)
         _wait_for_disconnects()
     first = phases[0] if phases else {}
     result: dict[str, Any] = {
@@ -969,6 +1087,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "records at start": records_in_db,
         "setup s": round(setup_s, 1),
         **queries,
+        "web processes": n_web,
+        "connection limit": args.connection_limit or SERVE_CONNECTIONS,
         "server threads": args.threads,
         "warm-up s": args.warmup,
         "measured s": args.duration,
@@ -979,6 +1099,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "meets_target": bool(first.get("meets_target")),
         "runs": phases,
         "requests": requests_table,
+        **({"saves per web process": web_table} if web_table else {}),
         "cpu": cpu_table,
     }
     if errors:
