@@ -132,6 +132,20 @@ def cmd_worker(args: argparse.Namespace) -> None:
         stop.set()
 
 
+def _env_count(name: str, default: int) -> int:
+    """A whole number from the environment; anything else stops the start with a message."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        print(
+            f"{name}={raw!r}: cần một số nguyên dương / must be a positive whole number",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    return int(raw)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotich",
@@ -142,12 +156,12 @@ def _parser() -> argparse.ArgumentParser:
 
     def web_options(p: argparse.ArgumentParser, host: str) -> None:
         p.add_argument("--host", default=os.environ.get("HOTICH_HOST", host))
-        p.add_argument("--port", type=int, default=int(os.environ.get("HOTICH_PORT", "8000")))
-        p.add_argument("--threads", type=int, default=int(os.environ.get("HOTICH_THREADS", "8")))
+        p.add_argument("--port", type=int, default=_env_count("HOTICH_PORT", 8000))
+        p.add_argument("--threads", type=int, default=_env_count("HOTICH_THREADS", 8))
         p.add_argument(
             "--connections",
             type=int,
-            default=int(os.environ.get("HOTICH_CONNECTIONS", "1000")),
+            default=_env_count("HOTICH_CONNECTIONS", 1000),
             help="open browser connections this process accepts (default 1000)",
         )
 

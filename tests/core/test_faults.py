@@ -118,3 +118,19 @@ def test_the_known_words_are_accepted(monkeypatch):
     assert conf.env_bool("X_FLAG") is True
     monkeypatch.setenv("X_JOBS", "thread")
     assert conf.env_choice("X_JOBS", "builtin", {"thread": "builtin"}) == "builtin"
+
+
+@pytest.mark.parametrize("name", ["HOTICH_THREADS", "HOTICH_PORT", "HOTICH_CONNECTIONS"])
+def test_a_server_number_that_is_not_one_stops_the_start(tmp_path, name):
+    env = {**os.environ, "HOTICH_DATA_DIR": str(tmp_path), name: "tám"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "hotich.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert name in result.stderr and "Traceback" not in result.stderr

@@ -170,7 +170,7 @@ def _members(zf: zipfile.ZipFile) -> list[tuple[str, zipfile.ZipInfo]]:
             raise ScanError(
                 "unsafe", _("Tệp nén ZIP chứa liên kết tượng trưng (“%(name)s”).") % {"name": name}
             )
-        if info.is_dir() or name.endswith("/") or not parts:
+        if not parts or name.endswith("/") or info.is_dir():  # is_dir() fails on a name ""
             continue
         if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
             continue
