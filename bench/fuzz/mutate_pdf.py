@@ -155,8 +155,9 @@ def pdf_image_dims(rng: random.Random, data: bytes) -> tuple[bytes, str]:
 
 
 def pdf_flate_bomb(rng: random.Random, data: bytes) -> tuple[bytes, str]:
-    """A page's content stream inflates to 64 MB .. 1.5 GB (white space, or drawing operators)."""
-    size = rng.choice([64, 512, 1536]) << 20
+    """A page's content stream inflates to 15 MB (just under the 16 MB limit: the worst page
+    accepted) .. 1.5 GB (white space, or drawing operators)."""
+    size = rng.choice([15, 64, 512, 1536]) << 20
     chunk = rng.choice([b" " * 65536, b"0 0 m 1 1 l S\n" * 4096, b"q Q " * 16384])
 
     def change(pdf: pikepdf.Pdf) -> None:

@@ -135,8 +135,17 @@ def _cells_xlsx(stream: IO[bytes], filename: str) -> list[list[Any]]:
     return rows
 
 
-def _cells_csv(stream: IO[bytes]) -> list[list[Any]]:
-    raw = stream.read()
+#: An inventory list of MAX_ROWS registers is a few MB; past this the file is not one.
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+
+def _cells_csv(stream: IO[bytes], filename: str) -> list[list[Any]]:
+    raw = stream.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise BulkFileError(
+            _("Tệp %(name)s lớn hơn %(mb)s MB: không phải một danh sách sổ (tối đa %(n)s dòng).")
+            % {"name": filename, "mb": MAX_CSV_BYTES // (1024 * 1024), "n": MAX_ROWS}
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -149,8 +158,14 @@ def _cells_csv(stream: IO[bytes]) -> list[list[Any]]:
         dialect = csv.excel
     if "\x00" in text:
         raise BulkFileError(_("Tệp CSV chứa ký tự rỗng (NUL): không phải tệp văn bản."))
+    rows: list[list[Any]] = []
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+        for row in csv.reader(io.StringIO(text), dialect):
+            if any(cell.strip() for cell in row):
+                rows.append(list(row))
+                if len(rows) - 1 > MAX_ROWS:  # stop reading: refused below, by the count
+                    break
+        return rows
     except csv.Error as exc:
         raise BulkFileError(
             _("Tệp CSV không đúng định dạng (một ô quá dài hoặc dấu ngoặc kép không đóng).")
@@ -162,7 +177,7 @@ def register_rows_read(stream: IO[bytes], filename: str) -> list[ParsedRow]:
     if name.endswith(".xlsx"):
         cells = _cells_xlsx(stream, filename)
     elif name.endswith(".csv"):
-        cells = _cells_csv(stream)
+        cells = _cells_csv(stream, filename)
     else:
         raise BulkFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
     cells = [row for row in cells if any(str(c or "").strip() for c in row)]

@@ -110,7 +110,7 @@ def _expand(
                     _("Tệp nén ZIP lồng nhau quá %(max)s lớp (“%(name)s”): không giải nén.")
                     % {"max": max_depth, "name": prefix + name},
                 )
-            inner = dest / f"{number:05d}"
+            inner = dest / f"{number:05d}.d"  # not the member itself, named without suffix
             inner.mkdir()
             try:
                 _expand(target, inner, f"{prefix}{name}/", depth + 1, max_depth, budget, result)

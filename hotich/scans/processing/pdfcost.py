@@ -25,7 +25,9 @@ from .base import IMAGE_MEMORY, ScanError, millions
 
 PAGE_OBJECTS = 100_000  # a scanned page uses about five; a dense drawing a few thousand
 PAGE_BYTES = 64 * 1024**2  # stored bytes a page draws from: about the size of its own PDF
-PAGE_CONTENT = 64 * 1024**2  # drawing instructions (inflated) of one page
+# Drawing instructions (inflated) of one page: pdfium holds about 20 bytes of memory for each
+# byte of path instructions (64 MB of them took 1.4 GB); a scanned page has a few hundred bytes.
+PAGE_CONTENT = 16 * 1024**2
 FILE_CONTENT = 512 * 1024**2  # the same over a file, once for every page that draws them
 
 # Only these lead from a page to what it draws; the rest (/Parent, /Annots' /P, /Dest, /A,
