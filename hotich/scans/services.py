@@ -42,7 +42,9 @@ from hotich.core.jobs import job_enqueue
 from hotich.core.models import Job
 from hotich.records.models import Record
 from hotich.records.services import record_create_placeholder
+from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
+from hotich.registers.services import RegisterFrozen, register_follow_work, register_lock_writable
 from hotich.scans import leftovers, processing
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
 from hotich.scans.naming import parse_case_filename, volume_matches
@@ -102,6 +104,7 @@ def scan_batch_create(
 
     A file over the size limit is not stored: its row says why, and the others go on."""
     _check_upload(actor, register)
+    locked = register_lock_writable(register)
     batch = ScanBatch.objects.create(register=register, created_by=actor, source=source)
     names = []
     stored_any = False
@@ -138,6 +141,13 @@ def scan_batch_create(
         row.save()
     if not names:
         raise ValidationError(_("Chưa chọn tệp nào."))
+    if stored_any:
+        register_follow_work(
+            actor=actor,
+            register=locked,
+            to=RegisterStatus.SCANNING,
+            reason=_("Đã bắt đầu tải bản scan của sổ."),
+        )
     audit_record(
         actor=actor,
         action="scans.upload",
@@ -251,7 +261,8 @@ def scan_file_process(scan_file: ScanFile, *, tick: Callable[[], None] | None = 
     try:
         with _local_copy(scan_file.incoming, suffix) as (path, tmp):
             _process_local(scan_file, path, tmp, written, tick)
-    except processing.ScanError as exc:
+    except (processing.ScanError, RegisterFrozen) as exc:
+        # Frozen: the register was accepted between the upload and its processing.
         _cleanup(written)
         _fail(scan_file, f"{scan_file.original_name}: {exc}")
     except Exception as exc:
@@ -372,7 +383,7 @@ def _commit_pages(scan_file: ScanFile, pages: list[ScanPage], original: str) -> 
     Returns the earlier file instead when the same content was committed meanwhile (the
     register row lock makes that check and the insert one step).
     """
-    register = Register.objects.select_for_update().get(pk=scan_file.register_id)
+    register = register_lock_writable(scan_file.register_id)
     earlier = (
         ScanFile.objects.filter(
             register=register, sha256=scan_file.sha256, status=ScanFile.Status.DONE
@@ -516,6 +527,7 @@ def _page_audit(actor: User, action: str, page: ScanPage, **after: Any) -> None:
 def page_link(*, actor: User, page: ScanPage, record: Record) -> PageLink:
     """Add a page to a record (a case on two pages; a page that holds several cases)."""
     _check_upload(actor, page.register)
+    register_lock_writable(page.register_id)
     if record.register_id != page.register_id:
         raise ValidationError(_("Trang và trường hợp thuộc hai sổ khác nhau."))
     existing = PageLink.objects.filter(record=record, page=page).first()
@@ -530,6 +542,7 @@ def page_link(*, actor: User, page: ScanPage, record: Record) -> PageLink:
 @transaction.atomic
 def page_unlink(*, actor: User, page: ScanPage, record: Record) -> None:
     _check_upload(actor, page.register)
+    register_lock_writable(page.register_id)
     deleted, _rows = PageLink.objects.filter(record=record, page=page).delete()
     if deleted:
         _page_audit(actor, "scans.page_unlink", page, record=record.pk, record_label=str(record))
@@ -555,6 +568,7 @@ def register_split(
     alone); `cases_per_page` 1 or 2 makes one or two cases on every page.
     """
     _check_upload(actor, register)
+    register_lock_writable(register)
     pages = list(
         register.scan_pages.filter(is_current=True, links__isnull=True).order_by("sequence", "id")
     )
@@ -600,6 +614,7 @@ def page_mark(*, actor: User, page: ScanPage, status: str, note: str = "") -> Sc
         raise PermissionDenied(_("Bạn không có quyền kiểm tra sổ này."))
     if status not in ScanPage.Status.values:
         raise ValidationError(_("Trạng thái trang không hợp lệ."))
+    register_lock_writable(page.register_id)
     before = {"status": page.status, "note": page.status_note}
     ScanPage.objects.filter(pk=page.pk).update(status=status, status_note=note[:255])
     page.status, page.status_note = status, note[:255]
@@ -618,6 +633,8 @@ def page_mark(*, actor: User, page: ScanPage, status: str, note: str = "") -> Sc
 def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) -> ScanPage:
     """Replace a page by a new scan (one page); the old page and its files stay in history."""
     _check_upload(actor, page.register)
+    with transaction.atomic():
+        register_lock_writable(page.register_id)  # refused before anything is stored
     if not page.is_current:
         raise ValidationError(_("Trang này đã được thay bằng bản scan khác."))
     size = _stream_size(stream)
@@ -659,40 +676,61 @@ def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) ->
             status=ScanBatch.Status.FAILED, message=message[:500]
         )
         raise ValidationError(message) from exc
-    with transaction.atomic():
-        ScanBatch.objects.filter(pk=batch.pk).update(status=ScanBatch.Status.DONE)
-        new = ScanPage.objects.create(
-            register=page.register,
-            source=scan_file,
-            source_index=0,
-            sequence=page.sequence,
-            pdf=pdf,
-            image=image,
-            thumb=thumb,
-            width=output.image_size[0],
-            height=output.image_size[1],
-            sha256=output.sha256,
-        )
-        PageLink.objects.filter(page=page).update(page=new)
-        ScanPage.objects.filter(pk=page.pk).update(is_current=False, replaced_by=new)
-        _discard_incoming(scan_file)
-        _set(
-            scan_file,
-            status=ScanFile.Status.DONE,
-            step=ScanFile.Step.FINISHED,
-            kind=kind,
-            page_count=1,
-            pages_done=1,
-            sha256=sha,
-            message=_("Scan lại trang %(n)s.") % {"n": page.sequence},
-        )
-        audit_record(
-            actor=actor,
-            action="scans.page_rescan",
-            obj=new,
-            object_type="scans.scanpage",
-            office_path=page.register.custodian.path,
-            before={"page_id": page.pk, "status": page.status},
-            after={"page_id": new.pk, "sequence": new.sequence, "file": scan_file.original_name},
-        )
+    try:
+        return _rescan_commit(actor, page, scan_file, batch, output, kind, sha, pdf, image, thumb)
+    except RegisterFrozen as exc:  # accepted while the new page was being made
+        _cleanup(written)
+        _fail(scan_file, f"{scan_file.original_name}: {exc}")
+        raise
+
+
+@transaction.atomic
+def _rescan_commit(
+    actor: User,
+    page: ScanPage,
+    scan_file: ScanFile,
+    batch: ScanBatch,
+    output: Any,
+    kind: str,
+    sha: str,
+    pdf: str,
+    image: str,
+    thumb: str,
+) -> ScanPage:
+    register_lock_writable(page.register_id)
+    ScanBatch.objects.filter(pk=batch.pk).update(status=ScanBatch.Status.DONE)
+    new = ScanPage.objects.create(
+        register=page.register,
+        source=scan_file,
+        source_index=0,
+        sequence=page.sequence,
+        pdf=pdf,
+        image=image,
+        thumb=thumb,
+        width=output.image_size[0],
+        height=output.image_size[1],
+        sha256=output.sha256,
+    )
+    PageLink.objects.filter(page=page).update(page=new)
+    ScanPage.objects.filter(pk=page.pk).update(is_current=False, replaced_by=new)
+    _discard_incoming(scan_file)
+    _set(
+        scan_file,
+        status=ScanFile.Status.DONE,
+        step=ScanFile.Step.FINISHED,
+        kind=kind,
+        page_count=1,
+        pages_done=1,
+        sha256=sha,
+        message=_("Scan lại trang %(n)s.") % {"n": page.sequence},
+    )
+    audit_record(
+        actor=actor,
+        action="scans.page_rescan",
+        obj=new,
+        object_type="scans.scanpage",
+        office_path=page.register.custodian.path,
+        before={"page_id": page.pk, "status": page.status},
+        after={"page_id": new.pk, "sequence": new.sequence, "file": scan_file.original_name},
+    )
     return new
