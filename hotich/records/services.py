@@ -27,7 +27,11 @@ from hotich.records.schema.dates import PartialDateError, parse_partial_date
 from hotich.records.validation import LOOK_UP, Issue, has_unreadable, record_validate
 from hotich.registers.domain import Status as RegisterStatus
 from hotich.registers.models import Register
-from hotich.registers.services import register_follow_work, register_lock_writable
+from hotich.registers.services import (
+    register_data_changed,
+    register_follow_work,
+    register_lock_writable,
+)
 
 #: No register numbers its entries past this; a longer run of digits is a typo or a stray value,
 #: sorted as text (and it would not fit the database's integer column).
@@ -377,7 +381,7 @@ def record_set_status(*, record: Record, status: str) -> Record:
     rules, the row lock and the audit event). The version moves on, so a keying form opened
     before the decision is refused on save; who saved the data last and when stay as they were.
     """
-    register_lock_writable(record.register_id)
+    register_lock_writable(record.register_id, changes_data=False)  # the data stay as keyed
     record.status = status
     record.version += 1
     Record.objects.filter(pk=record.pk).update(status=status, version=record.version)
@@ -394,8 +398,12 @@ def margin_note_add(
     date_text: str = "",
     basis: str = "",
 ) -> MarginNote:
-    """Attach a note written later in the margin; its date is kept as written (partial allowed)."""
+    """Attach a note written later in the margin; its date is kept as written (partial allowed).
+
+    The one change an accepted or delivered register still takes (the law adds these later):
+    its packages are out of date from now on."""
     when = parse_partial_date(date_text) if date_text.strip() else None
+    register_data_changed(record.register_id)
     note = MarginNote.objects.create(
         record=record,
         kind=kind,

@@ -68,6 +68,9 @@ class Register(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    #: When the data a package is built from last changed (records, their scans and links,
+    #: margin notes): a package built before it is out of date (`transfer`).
+    data_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "year_start", "volume", "id"]

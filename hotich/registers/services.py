@@ -182,11 +182,14 @@ class RegisterFrozen(ValidationError, UserFacingError):
         return " ".join(str(m) for m in self.messages)
 
 
-def register_lock_writable(register: Register | int) -> Register:
+def register_lock_writable(register: Register | int, *, changes_data: bool = True) -> Register:
     """Lock the register row for the caller's transaction; refuse when it is frozen.
 
     Every service that writes records or scans of a register calls this first, inside its own
     transaction, so an acceptance decided meanwhile either waits for the write or refuses it.
+    `changes_data` (all but status-only writes such as a review decision or a page mark) notes
+    the time on the register: packages built before it are out of date. It is part of the
+    caller's transaction, so a write that is rolled back leaves no mark.
     """
     pk = register if isinstance(register, int) else register.pk
     current = (
@@ -206,7 +209,14 @@ def register_lock_writable(register: Register | int) -> Register:
     )
     if current.status in FROZEN:
         raise RegisterFrozen(current)
+    if changes_data:
+        register_data_changed(pk)
     return current
+
+
+def register_data_changed(pk: int) -> None:
+    """The register's data changed now (see `Register.data_changed_at`)."""
+    Register.objects.filter(pk=pk).update(data_changed_at=timezone.now())
 
 
 @transaction.atomic
@@ -279,6 +289,8 @@ def register_transition(
             _("Không thể chuyển sổ từ “%(a)s” sang “%(b)s”.")
             % {"a": Status(current.status).label, "b": Status(to).label}
         )
+    if to == Status.DELIVERED:
+        _check_deliverable(current)
     before = current.status
     current.status = to
     current.version += 1
@@ -292,6 +304,21 @@ def register_transition(
         after={"status": to, "reason": reason},
     )
     return current
+
+
+def _check_deliverable(register: Register) -> None:
+    """Delivered only with a released package built after the data last changed. The packages
+    are the transfer app's (`register.packages`, read through the relation: this app comes
+    before it)."""
+    latest = register.packages.filter(status="released").order_by("-built_at").first()
+    changed = register.data_changed_at
+    if latest is None or (changed is not None and latest.built_at < changed):
+        raise ValidationError(
+            _(
+                "Chỉ đánh dấu “Đã bàn giao” khi sổ có gói bàn giao đã kiểm tra, tạo sau lần thay "
+                "đổi dữ liệu cuối cùng của sổ. Hãy tạo lại gói trên trang “Gói bàn giao”."
+            )
+        )
 
 
 def register_follow_work(*, actor: Any, register: Register, to: str, reason: str) -> Register:

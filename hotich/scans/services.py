@@ -614,7 +614,7 @@ def page_mark(*, actor: User, page: ScanPage, status: str, note: str = "") -> Sc
         raise PermissionDenied(_("Bạn không có quyền kiểm tra sổ này."))
     if status not in ScanPage.Status.values:
         raise ValidationError(_("Trạng thái trang không hợp lệ."))
-    register_lock_writable(page.register_id)
+    register_lock_writable(page.register_id, changes_data=False)  # a remark, not the scan
     before = {"status": page.status, "note": page.status_note}
     ScanPage.objects.filter(pk=page.pk).update(status=status, status_note=note[:255])
     page.status, page.status_note = status, note[:255]
@@ -634,7 +634,8 @@ def page_rescan(*, actor: User, page: ScanPage, name: str, stream: IO[bytes]) ->
     """Replace a page by a new scan (one page); the old page and its files stay in history."""
     _check_upload(actor, page.register)
     with transaction.atomic():
-        register_lock_writable(page.register_id)  # refused before anything is stored
+        # Refused before anything is stored; the change itself is noted when it commits.
+        register_lock_writable(page.register_id, changes_data=False)
     if not page.is_current:
         raise ValidationError(_("Trang này đã được thay bằng bản scan khác."))
     size = _stream_size(stream)

@@ -44,7 +44,7 @@ from hotich.accounts.models import User
 from hotich.core.audit import audit_record
 from hotich.core.jobs import job_enqueue
 from hotich.core.models import Job
-from hotich.records.models import Record
+from hotich.records.models import MarginNote, Record
 from hotich.records.schema import record_type
 from hotich.registers.models import Register
 from hotich.scans.models import PageLink, ScanPage
@@ -460,6 +460,45 @@ def _build(
         }
 
 
+def package_out_of_date(build: PackageBuild, register: Register) -> bool:
+    """Built before the register's data last changed: not the data there are now."""
+    changed = register.data_changed_at
+    return changed is not None and build.built_at < changed
+
+
+def package_changes_since(build: PackageBuild, register: Register) -> list[str]:
+    """What changed in the register since the build, in sentences ([] when it is up to date)."""
+    if not package_out_of_date(build, register):
+        return []
+    since = build.built_at
+    changes = []
+    numbers = list(
+        Record.objects.filter(register=register, updated_at__gt=since)
+        .order_by("number_sort", "number", "pk")
+        .values_list("number", flat=True)[:11]
+    )
+    if numbers:
+        shown = ", ".join(n or "?" for n in numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        changes.append(_("Trường hợp được thêm hoặc sửa: số %(numbers)s.") % {"numbers": shown})
+    notes = list(
+        MarginNote.objects.filter(record__register=register, created_at__gt=since)
+        .order_by("pk")
+        .values_list("record__number", flat=True)[:11]
+    )
+    if notes:
+        shown = ", ".join(n or "?" for n in notes[:10]) + (", …" if len(notes) > 10 else "")
+        changes.append(_("Ghi chú bên lề mới ở trường hợp số %(numbers)s.") % {"numbers": shown})
+    pages = ScanPage.objects.filter(register=register, created_at__gt=since).count()
+    if pages:
+        changes.append(_("%(n)s trang scan mới hoặc scan lại.") % {"n": pages})
+    if not changes:
+        changes.append(
+            _("Bản scan, liên kết trang hoặc trường hợp của sổ đã thay đổi lúc %(when)s.")
+            % {"when": timezone.localtime(register.data_changed_at).strftime("%H:%M %d/%m/%Y")}
+        )
+    return changes
+
+
 def _check(actor: User, register: Register) -> None:
     if not transfer_can_export(actor, register):
         raise PermissionDenied(_("Chỉ quản trị của đơn vị lưu giữ sổ được tạo gói bàn giao."))
@@ -501,6 +540,18 @@ def package_build(
             )
         raise
     with transaction.atomic():
+        # Only a package of the data as they are can be released: a record keyed, a scan
+        # linked or a margin note added while it was being built makes it out of date at once.
+        current = Register.objects.select_for_update().get(pk=register.pk)
+        if fields["status"] == PackageBuild.Status.RELEASED and package_out_of_date(build, current):
+            fields["status"] = PackageBuild.Status.BLOCKED
+            fields["problems"] = [
+                *fields["problems"],
+                _problem(
+                    "changed",
+                    _("Dữ liệu của sổ đã thay đổi trong lúc tạo gói: hãy tạo lại gói."),
+                ),
+            ]
         PackageBuild.objects.filter(pk=build.pk).update(**fields)
         build.refresh_from_db()
         audit_record(

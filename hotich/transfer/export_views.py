@@ -20,7 +20,14 @@ from hotich.accounts.models import User
 from hotich.core.models import Job
 from hotich.registers.models import Register
 from hotich.registers.queries import register_list_for_user
-from hotich.transfer.export import DOWNLOADABLE, package_open, package_problems, package_start
+from hotich.transfer.export import (
+    DOWNLOADABLE,
+    package_changes_since,
+    package_open,
+    package_out_of_date,
+    package_problems,
+    package_start,
+)
 from hotich.transfer.models import PackageBuild
 from hotich.transfer.queries import package_list_for_user, register_packages, transfer_can_export
 
@@ -29,6 +36,8 @@ PROBLEMS_SHOWN = 50
 #: A blocked package keeps its files for the office to look at, under names that cannot be
 #: mistaken for a deliverable.
 BLOCKED_PREFIX = "CHUA-DAT_"
+#: A package built before the register's data last changed, likewise.
+OUT_OF_DATE_PREFIX = "LOI-THOI_"
 _TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
@@ -50,6 +59,7 @@ def package_list(request: HttpRequest, register_id: int) -> HttpResponse:
     register = _register(request, register_id)
     builds = list(register_packages(register)[:30])
     for b in builds:
+        b.changes = package_changes_since(b, register) if b.status in DOWNLOADABLE else []  # type: ignore[attr-defined]
         # Against the Ministry's "about 100 kB per A4 page".
         b.kb_per_page = round(b.zip_size / 1024 / b.pages) if b.pages else 0  # type: ignore[attr-defined]
     running = next(
@@ -114,4 +124,6 @@ def package_download(request: HttpRequest, package_id: int, kind: str) -> FileRe
         raise Http404 from exc
     if build.status == PackageBuild.Status.BLOCKED:
         name = BLOCKED_PREFIX + name
+    elif package_out_of_date(build, build.register):
+        name = OUT_OF_DATE_PREFIX + name
     return FileResponse(handle, as_attachment=True, filename=name, content_type=_TYPES[kind])

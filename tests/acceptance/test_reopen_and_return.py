@@ -16,6 +16,7 @@ from hotich.records.models import Record
 from hotich.records.services import record_save
 from hotich.registers.services import RegisterFrozen, register_transition
 from hotich.review.models import ReviewComment
+from hotich.transfer.models import PackageBuild
 from tests.acceptance.test_acceptance import build, check_all
 from tests.records.test_record_save import BIRTH
 
@@ -92,6 +93,7 @@ def test_a_frozen_register_does_not_leave_its_status_by_a_plain_transition(users
     with pytest.raises(ValidationError) as refused:
         register_transition(actor=users["unit_admin"], register=book, to="review")
     assert "Mở lại sổ" in refused.value.messages[0]
+    PackageBuild.objects.create(register=book, built_by=users["unit_admin"], status="released")
     register_transition(actor=users["unit_admin"], register=book, to="delivered")
     book.refresh_from_db()
     reopened = acceptance_reopen(actor=users["unit_admin"], register=book, reason="Cải chính")

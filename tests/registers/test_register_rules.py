@@ -13,6 +13,7 @@ from hotich.registers.services import (
     register_transition,
     register_update,
 )
+from hotich.transfer.models import PackageBuild
 
 DATA = {
     "register_type": "KH",
@@ -95,11 +96,16 @@ def test_the_workflow_moves_one_step_at_a_time(users, register):
     admin = users["unit_admin"]
     with pytest.raises(ValidationError):
         register_transition(actor=admin, register=register, to="accepted")
-    for status in ["scanning", "keying", "review", "keying", "review", "accepted", "delivered"]:
+    for status in ["scanning", "keying", "review", "keying", "review", "accepted"]:
         # "accepted" only through the acceptance app (tests/acceptance), which passes the flag.
         register = register_transition(
             actor=admin, register=register, to=status, by_acceptance=status == "accepted"
         )
+    # "delivered" only with a released package (tests/transfer/test_out_of_date.py).
+    with pytest.raises(ValidationError):
+        register_transition(actor=admin, register=register, to="delivered")
+    PackageBuild.objects.create(register=register, built_by=admin, status="released")
+    register = register_transition(actor=admin, register=register, to="delivered")
     assert register.status == "delivered"
     with pytest.raises(ValidationError):
         register_transition(actor=admin, register=register, to="review")

@@ -163,7 +163,9 @@ def test_a_returned_record_is_fixed_by_the_operator_and_then_verified(browser, l
         ("verified", reviewer.pk),
     ]
     assert ReviewComment.objects.get().resolved_by == reviewer
-    events = AuditEvent.objects.filter(object_id=str(work.pk)).order_by("id")
+    events = AuditEvent.objects.filter(
+        object_type="records.record", object_id=str(work.pk)
+    ).order_by("id")
     assert [(e.action, e.actor_name, e.after["status"]) for e in events] == [
         ("record.create", operator.username, "submitted"),
         ("review.return", reviewer.username, "returned"),
