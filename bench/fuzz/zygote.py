@@ -114,7 +114,10 @@ def _child(folder: Path, case: cases.Case, fixtures: targets.Fixtures, fd: int, 
             connections["default"].settings_dict["NAME"] = opts.database_copy
         path = folder / f"input{Path(case.filename).suffix}"
         target = targets.TARGETS[case.target]
+        began = time.monotonic()
         payload = classify(lambda: target(path, case.filename, fixtures))
+        # The child's own time: the parent may notice the end late (it makes the next files).
+        payload["seconds"] = time.monotonic() - began
         data = json.dumps(payload, ensure_ascii=False, default=str).encode()
     except BaseException as exc:  # the harness itself; report what we can
         data = json.dumps({"outcome": "harness_error", "detail": repr(exc)[:300]}).encode()
@@ -182,6 +185,8 @@ def _finish(run: _Running, status: int, usage: Any, opts: Any) -> Result:
         result.exception = payload.get("exception", "")
         result.where = payload.get("where", "")
         result.frames = payload.get("frames", [])
+        if isinstance(payload.get("seconds"), int | float):
+            result.seconds = round(payload["seconds"], 2)
     else:
         if os.WIFSIGNALED(status):
             result.exception = signal.Signals(os.WTERMSIG(status)).name
