@@ -56,6 +56,11 @@ class FaultMiddleware:
         if response.status_code < 400 or not _database_lost(request):
             return response
         _connections_reset()
+        if _disk_full(request):  # the database could not write (the session, on the way out)
+            log.error(
+                "disk full on %s %s", request.method, request.path, exc_info=_db_error(request)
+            )
+            return _disk_page(request)
         if request.method in ("GET", "HEAD"):
             request._db_fault = False  # type: ignore[attr-defined]
             response = self._watched(request)
@@ -72,8 +77,9 @@ class FaultMiddleware:
         def watch(execute: Callable[..., Any], *args: Any) -> Any:
             try:
                 return execute(*args)
-            except (db.OperationalError, db.InterfaceError):
+            except (db.OperationalError, db.InterfaceError) as exc:
                 request._db_fault = True  # type: ignore[attr-defined]
+                request._db_error = exc  # type: ignore[attr-defined]
                 raise
 
         with contextlib.ExitStack() as stack:
@@ -90,12 +96,7 @@ class FaultMiddleware:
 
         if is_disk_full(exception):
             log.error("disk full on %s %s", request.method, request.path, exc_info=exception)
-            return render(
-                request,
-                "core/fault.html",
-                {"fault": "disk", "files": _uploaded_names(request)},
-                status=507,
-            )
+            return _disk_page(request)
         if isinstance(exception, db.OperationalError | db.InterfaceError):
             log.warning(
                 "database unavailable on %s %s: %s", request.method, request.path, exception
@@ -137,6 +138,29 @@ def _connections_reset() -> None:
     for conn in db.connections.all(initialized_only=True):
         if conn.connection is None or conn.errors_occurred:
             conn.close()
+
+
+def _db_error(request: HttpRequest) -> BaseException | None:
+    return getattr(request, "_db_error", None)
+
+
+def _disk_full(request: HttpRequest) -> bool:
+    from hotich.core.storage import is_disk_full
+
+    error = _db_error(request)
+    return error is not None and is_disk_full(error)
+
+
+def _disk_page(request: HttpRequest) -> HttpResponse:
+    """The page for a full disk, naming the uploaded files not saved; without the menu's
+    context, as the database may be what could not write."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "core/fault.html",
+        {"fault": "disk", "files": _uploaded_names(request), "request": request},
+    )
+    return HttpResponse(html, status=507)
 
 
 def _database_page(request: HttpRequest) -> HttpResponse:

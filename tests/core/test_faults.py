@@ -50,8 +50,24 @@ def _dead_db_view(request):
     raise OperationalError("connection refused")
 
 
+def _session_on_a_full_disk_view(request):
+    """Works, but the session saved on the way out meets a full database disk."""
+    from django.db import OperationalError, connection
+    from django.http import HttpResponse
+
+    def full(execute, sql, params, many, context):
+        if "django_session" in sql and not sql.lstrip().upper().startswith("SELECT"):
+            raise OperationalError("database or disk is full")
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(full)
+    request.session["seen"] = True
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("full/", _disk_full_view),
+    path("session-full/", _session_on_a_full_disk_view),
     path("flaky/", _flaky_db_view),
     path("dead/", _dead_db_view),
 ]
@@ -66,6 +82,21 @@ def test_a_full_disk_is_a_page_naming_what_was_not_saved(client, db):
     assert response.status_code == 507
     html = response.content.decode()
     assert "Ổ đĩa dữ liệu đã đầy" in html and "so-1999.pdf" in html
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_database_disk_full_on_the_way_out_is_the_disk_page_not_a_500(client, db):
+    from django.db import connection
+
+    client.raise_request_exception = False
+    try:
+        response = client.get("/session-full/")
+    finally:
+        connection.execute_wrappers[:] = [
+            w for w in connection.execute_wrappers if w.__name__ != "full"
+        ]
+    assert response.status_code == 507
+    assert "Ổ đĩa dữ liệu đã đầy" in response.content.decode()
 
 
 @override_settings(ROOT_URLCONF=__name__)
