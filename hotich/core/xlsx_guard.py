@@ -249,7 +249,15 @@ def _shared_strings(head: bytes, name: str, limits: Limits) -> None:
         return
     for number in _COUNT.findall(found.group(1)):
         if len(number) > 10 or int(number) > limits.cells:
-            raise _too_many_cells(name, limits)
+            shown = f"{int(number):,}".replace(",", ".") if len(number) <= 30 else number[:30]
+            raise _refuse(
+                name,
+                _(
+                    "bảng chữ dùng chung của tệp khai báo %(n)s mục, quá giới hạn %(cells)s; "
+                    "tệp hỏng hoặc không phải do Excel lưu. Hãy mở bằng Excel và lưu lại."
+                )
+                % {"n": shown, "cells": f"{limits.cells:,}".replace(",", ".")},
+            )
 
 
 def _members(book: zipfile.ZipFile, name: str, limits: Limits) -> list[zipfile.ZipInfo]:

@@ -208,6 +208,7 @@ def import_analyse(batch: ImportBatch, ctx: JobContext | None = None) -> ImportB
         )
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.READY,
+        message="",  # an earlier attempt's reason (a retried job) is no longer true
         record_type=analysis.rtype.code,
         revision=analysis.layout.revision,
         encoding=analysis.encoding,

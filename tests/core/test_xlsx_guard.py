@@ -55,8 +55,10 @@ def test_a_cell_beyond_the_limits_is_refused_naming_the_file_and_the_limit(rows)
 
 def test_a_shared_string_table_declaring_four_billion_entries_is_refused():
     strings = '<sst count="4294967295" uniqueCount="4294967295"><si><t>a</t></si></sst>'
-    with pytest.raises(WorkbookRefused, match=re.escape("quá 6.000.000 ô")):
+    with pytest.raises(WorkbookRefused) as refused:
         workbook_check(_book(strings=strings), name="a.xlsx")
+    message = str(refused.value)
+    assert "a.xlsx" in message and "4.294.967.295 mục" in message and "6.000.000" in message
 
 
 def test_too_many_cells_are_refused_before_reading():
