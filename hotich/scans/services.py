@@ -40,6 +40,7 @@ from hotich.accounts.models import User
 from hotich.core.audit import audit_record
 from hotich.core.jobs import job_enqueue
 from hotich.core.models import Job
+from hotich.core.storage import is_disk_full
 from hotich.records.models import Record
 from hotich.records.services import record_create_placeholder
 from hotich.registers.domain import Status as RegisterStatus
@@ -266,13 +267,24 @@ def scan_file_process(scan_file: ScanFile, *, tick: Callable[[], None] | None = 
         _cleanup(written)
         _fail(scan_file, f"{scan_file.original_name}: {exc}")
     except Exception as exc:
-        log.exception("scan file %s failed", scan_file.pk)
         _cleanup(written)
-        _fail(
-            scan_file,
-            _("%(name)s: lỗi không mong đợi khi xử lý (%(err)s).")
-            % {"name": scan_file.original_name, "err": exc.__class__.__name__},
-        )
+        if is_disk_full(exc):
+            log.error("disk full while processing scan file %s", scan_file.pk)
+            _fail(
+                scan_file,
+                _(
+                    "%(name)s: ổ đĩa dữ liệu đã đầy khi tách trang, chưa lưu trang nào. Hãy báo "
+                    "quản trị viên giải phóng chỗ trống rồi tải tệp lên lại."
+                )
+                % {"name": scan_file.original_name},
+            )
+        else:
+            log.exception("scan file %s failed", scan_file.pk)
+            _fail(
+                scan_file,
+                _("%(name)s: lỗi không mong đợi khi xử lý (%(err)s).")
+                % {"name": scan_file.original_name, "err": exc.__class__.__name__},
+            )
     except BaseException:
         _cleanup(written)  # the job is being stopped: leave nothing behind, then stop
         raise
