@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +106,7 @@ class FaultMiddleware:
             return _database_page(request)  # __call__ tries a page read again
         if isinstance(exception, UserFacingError):
             message = str(exception)
-            wants_json = "application/json" in request.headers.get("Accept", "") or (
-                request.content_type == "application/json"
-            )
-            if wants_json:
+            if _wants_json(request):
                 from django.http import JsonResponse
 
                 return JsonResponse({"error": message}, status=409)
@@ -140,6 +138,13 @@ def _connections_reset() -> None:
             conn.close()
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The keying screen's, the grid's and the upload's calls read JSON, not a page."""
+    return "application/json" in request.headers.get("Accept", "") or (
+        request.content_type == "application/json"
+    )
+
+
 def _db_error(request: HttpRequest) -> BaseException | None:
     return getattr(request, "_db_error", None)
 
@@ -154,11 +159,17 @@ def _disk_full(request: HttpRequest) -> bool:
 def _disk_page(request: HttpRequest) -> HttpResponse:
     """The page for a full disk, naming the uploaded files not saved; without the menu's
     context, as the database may be what could not write."""
+    from django.http import JsonResponse
     from django.template.loader import render_to_string
 
+    from hotich.core.storage import DiskFull
+
+    files = _uploaded_names(request)
+    if _wants_json(request):
+        message = " ".join(str(DiskFull(name)) for name in files) or str(DiskFull())
+        return JsonResponse({"error": message}, status=507)
     html = render_to_string(
-        "core/fault.html",
-        {"fault": "disk", "files": _uploaded_names(request), "request": request},
+        "core/fault.html", {"fault": "disk", "files": files, "request": request}
     )
     return HttpResponse(html, status=507)
 
@@ -168,6 +179,20 @@ def _database_page(request: HttpRequest) -> HttpResponse:
     account, from the database that is gone)."""
     from django.template.loader import render_to_string
 
+    if _wants_json(request):
+        from django.http import JsonResponse
+
+        response: HttpResponse = JsonResponse(
+            {
+                "error": gettext(
+                    "Tạm thời mất kết nối cơ sở dữ liệu: thao tác vừa rồi chưa được lưu. Hãy "
+                    "thử lại sau ít giây."
+                )
+            },
+            status=503,
+        )
+        response["Retry-After"] = "10"
+        return response
     html = render_to_string("core/fault.html", {"fault": "database", "request": request})
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "10"

@@ -85,6 +85,23 @@ def test_a_full_disk_is_a_page_naming_what_was_not_saved(client, db):
 
 
 @override_settings(ROOT_URLCONF=__name__)
+def test_the_upload_screen_gets_the_full_disk_as_json_naming_the_file(client, db):
+    client.raise_request_exception = False
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/full/",
+        {"files": SimpleUploadedFile("so-1999.pdf", b"%PDF-1.4")},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 507
+    assert "Ổ đĩa dữ liệu đã đầy" in response.json()["error"]
+    assert "so-1999.pdf" in response.json()["error"]
+    lost = client.post("/dead/", HTTP_ACCEPT="application/json")
+    assert lost.status_code == 503 and "mất kết nối" in lost.json()["error"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
 def test_a_database_disk_full_on_the_way_out_is_the_disk_page_not_a_500(client, db):
     from django.db import connection
 
