@@ -270,6 +270,11 @@ HOTICH_JOB_LEASE_SECONDS = env_int("HOTICH_JOB_LEASE_SECONDS", 30, minimum=3)
 HOTICH_JOB_TIMEOUT_SECONDS = env_int("HOTICH_JOB_TIMEOUT_MINUTES", 120, minimum=1) * 60
 #: Claimed this many times without finishing (crashes, time-outs): failed and quarantined.
 HOTICH_JOB_MAX_ATTEMPTS = env_int("HOTICH_JOB_MAX_ATTEMPTS", 3, minimum=1)
+#: Address space of a worker process, in MB (0: no limit). Every upload is checked against its
+#: declared sizes first; this is the second line: a reader that still runs away fails its job
+#: (or ends its worker, which is restarted and the attempt counted) instead of taking the
+#: machine's memory from the web pages.
+HOTICH_WORKER_MEMORY_MB = env_int("HOTICH_WORKER_MEMORY_MB", 4096, minimum=0)
 #: A large import on SQLite prepares part of its rows in a second process (records.bulk_helper).
 IMPORT_HELPER = env_bool("HOTICH_IMPORT_HELPER", True)
 

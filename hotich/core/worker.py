@@ -96,10 +96,29 @@ def supervise_in_thread(*, poll: float = 1.0) -> threading.Event:
     return stop
 
 
+def _memory_limit(megabytes: int) -> None:
+    """Cap this process's address space (HOTICH_WORKER_MEMORY_MB), never above its hard limit."""
+    if not megabytes:
+        return
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    wanted = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    log.info("worker %s: address space limited to %s MB", os.getpid(), wanted // 2**20)
+
+
 def child_main(*, poll: float, parent: int | None, wake_fd: int | None) -> None:
     """The worker process itself: claim and run jobs until told to stop or orphaned."""
+    from django.conf import settings
+
     from hotich.core.jobs import worker_loop
 
+    _memory_limit(settings.HOTICH_WORKER_MEMORY_MB)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -160,3 +160,25 @@ def test_job_progress_is_visible_only_to_the_account_that_started_it(login, user
     assert data["status"] == "done" and data["percent"] == 100 and data["result"] == {"sum": 4}
     other = login(users["reviewer"]).get(reverse("core:job_status", args=[job.pk]))
     assert other.status_code == 404
+
+
+def test_a_worker_process_cannot_take_more_memory_than_its_limit(tmp_path):
+    """The second line behind the upload checks (HOTICH_WORKER_MEMORY_MB): an allocation past
+    the limit fails in the worker, as a MemoryError its job reports."""
+    import subprocess
+    import sys
+
+    code = (
+        "from hotich.core.worker import _memory_limit\n"
+        "_memory_limit(768)\n"
+        "small = bytearray(100 * 2**20)\n"
+        "try:\n"
+        "    bytearray(1024 * 2**20)\n"
+        "except MemoryError:\n"
+        "    print('refused')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "refused"
