@@ -350,8 +350,9 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_other_which_finishes_it(cluste
     assert taken and finished, (cluster.jobs("id = %s", job_id), cluster.tail())
     row = finished[0]
     assert row["attempts"] == 2 and row["worker"].endswith(f":{survivor.pid}"), row
-    # Claimed again once the lease ran out (at most one lease after the kill, plus polling);
-    # the job itself takes 4 s.
-    assert taken_after < LEASE + 2, taken_after
-    assert finished_after < LEASE + 2 + 4 + 3, finished_after
+    # Claimed again once the lease ran out (one lease after the kill, plus polling; the bound
+    # leaves room for a loaded machine), then finished (the job itself takes 4 s).
+    print(f"killed worker's job claimed again after {taken_after:.1f} s (lease {LEASE} s)")
+    assert taken_after < LEASE + 6, taken_after
+    assert finished_after < LEASE + 6 + 4 + 6, finished_after
     assert survivor.poll() is None

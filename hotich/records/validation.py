@@ -352,6 +352,15 @@ def _never_explained(register: Register, year: int, number: int) -> bool:
 duplicate_explained: Callable[[Register, int, int], bool] = _never_explained
 
 
+def _no_scan_name(record: Record) -> tuple[str, str] | None:
+    return None
+
+
+#: The number in the conventional file name of a scan linked to the record, with that name, or
+#: None. The scans app, which comes after this one, installs the real answer (`scans.apps`).
+scan_name_number: Callable[[Record], tuple[str, str] | None] = _no_scan_name
+
+
 def _range_issue(register: Register, number: int, year: int, text: str) -> Issue | None:
     """A number before the register's declared first number (in its first year) or after its
     declared last number (in its last year) is flagged: a typo, or a page of another volume."""
@@ -393,6 +402,19 @@ def check_numbering(
     outside = _range_issue(register, number, year, data.get("so", ""))
     if outside is not None:
         issues.append(outside)
+    named = scan_name_number(record) if record is not None and record.pk else None
+    if named is not None and number_sort_key(named[0]) != number:
+        issues.append(
+            _warn(
+                "so",
+                "scan_name",
+                _(
+                    "Số %(keyed)s khác số %(named)s trong tên tệp scan “%(file)s”: hãy đối "
+                    "chiếu lại với bản scan."
+                )
+                % {"keyed": data.get("so"), "named": named[0], "file": named[1]},
+            )
+        )
     if previous is LOOK_UP:
         earlier = register.records.exclude(number_sort=None)
         if record is not None:

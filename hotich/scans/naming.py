@@ -31,10 +31,13 @@ class CaseName:
         return f"{self.register_type}.{self.year}.{self.volume}.{date}.{self.number}.{ext}"
 
 
+def _match(name: str) -> re.Match[str] | None:
+    return _PATTERN.match(name.replace("\\", "/").rsplit("/", 1)[-1].strip())
+
+
 def parse_case_filename(name: str) -> CaseName | None:
     """The parts of a conventional case file name, or None when the name does not follow it."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    match = _PATTERN.match(base)
+    match = _match(name)
     if not match:
         return None
     try:
@@ -48,6 +51,20 @@ def parse_case_filename(name: str) -> CaseName | None:
         date=date,
         number=match["number"],
     )
+
+
+def impossible_date(name: str) -> str | None:
+    """The date of a name that follows the convention but names a day that does not exist
+    (`KS.2010.01.2010-13-45.10.pdf`), or None: such a file would otherwise go unlinked
+    without a word."""
+    match = _match(name)
+    if not match:
+        return None
+    try:
+        dt.date.fromisoformat(match["date"])
+    except ValueError:
+        return match["date"]
+    return None
 
 
 def volume_matches(volume_written: str, volume_in_name: str) -> bool:

@@ -16,6 +16,7 @@ from hotich.records.models import Record
 from hotich.registers.models import Assignment, Register
 from hotich.registers.queries import register_is_assigned, register_list_for_user
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
+from hotich.scans.naming import parse_case_filename
 
 WORK_TASKS = (Assignment.Task.SCANNING, Assignment.Task.KEYING)
 
@@ -82,3 +83,19 @@ def record_pages(record: Record) -> QuerySet[ScanPage]:
     return ScanPage.objects.filter(links__record=record, is_current=True).order_by(
         "links__position", "sequence"
     )
+
+
+def scan_name_number(record: Record) -> tuple[str, str] | None:
+    """The number in the conventional name of the first file whose pages are linked to the
+    record, and that name; None when no linked file is named by the convention."""
+    names = (
+        ScanFile.objects.filter(pages__links__record=record)
+        .order_by("pk")
+        .values_list("original_name", flat=True)
+        .distinct()[:5]
+    )
+    for name in names:
+        case = parse_case_filename(name)
+        if case is not None:
+            return case.number, name
+    return None

@@ -48,7 +48,7 @@ from hotich.registers.models import Register
 from hotich.registers.services import RegisterFrozen, register_follow_work, register_lock_writable
 from hotich.scans import leftovers, processing
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
-from hotich.scans.naming import parse_case_filename, volume_matches
+from hotich.scans.naming import impossible_date, parse_case_filename, volume_matches
 from hotich.scans.queries import scan_can_review, scan_can_upload
 
 log = logging.getLogger(__name__)
@@ -433,6 +433,12 @@ def _link_by_name(scan_file: ScanFile, register: Register) -> str:
     """Link the file's pages to the record its conventional name designates (creating it)."""
     case = parse_case_filename(scan_file.original_name)
     if case is None:
+        bad = impossible_date(scan_file.original_name)
+        if bad is not None:
+            return _(
+                "Tên tệp theo quy ước nhưng ngày “%(date)s” không có thật: chưa liên kết. Hãy "
+                "sửa tên tệp và tải lên lại, hoặc liên kết trang bằng tay."
+            ) % {"date": bad}
         return ""
     if (
         case.register_type != register.register_type

@@ -158,3 +158,38 @@ def test_the_scan_pages_refuse_a_direct_post_with_the_reason(
         upload = client.post(reverse("scans:upload", args=[scanned.pk]), {"files": handle})
     assert upload.status_code in (200, 302, 409)
     assert _state(scanned) == before
+
+
+def test_a_conventional_name_with_an_impossible_date_is_reported_not_left_silent(
+    register, users, tmp_path, login
+):
+    name = f"{register.code}.2010-13-45.10.pdf"
+    batch = _upload(register, users["unit_admin"], [(name, samples.make_case_pdf(tmp_path / "x"))])
+    scan_file = ScanFile.objects.get(batch=batch)
+    assert scan_file.status == ScanFile.Status.DONE
+    assert "2010-13-45" in scan_file.message and "không có thật" in scan_file.message
+    assert not PageLink.objects.filter(page__register=register).exists()
+    page = login(users["unit_admin"]).get(reverse("scans:register", args=[register.pk]))
+    assert "ngày “2010-13-45” không có thật" in page.content.decode()
+
+
+def test_a_keyed_number_that_differs_from_the_scan_name_is_flagged(register, users, tmp_path):
+    from hotich.records.services import record_save
+    from tests.records.test_record_save import BIRTH
+
+    name = f"{register.code}.2010-03-10.07.pdf"
+    _upload(register, users["unit_admin"], [(name, samples.make_case_pdf(tmp_path / "x"))])
+    record = Record.objects.get(register=register, number="07")
+    raw = {**BIRTH, "quyenSo": register.volume, "ngayDangKy": "10/03/2010"}
+    wrong = record_save(
+        actor=users["operator"], register=register, record=record, raw={**raw, "so": "70"}
+    )
+    flagged = [i for i in wrong.issues if i.code == "scan_name"]
+    assert flagged and "07" in flagged[0].message and name in flagged[0].message
+    right = record_save(
+        actor=users["operator"],
+        register=register,
+        record=wrong.record,
+        raw={**raw, "so": "07"},
+    )
+    assert not [i for i in right.issues if i.code == "scan_name"]
