@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hotich.core.xlsx_guard import WorkbookRefused, workbook_check
+from hotich.records import validation
 from hotich.records.models import Record
 from hotich.records.schema import Kind, RecordType
 from hotich.records.services import ImportRow, number_sort_key
@@ -233,14 +234,29 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
                     )
                 )
         previous = key
+        # SPEC §5.2: a number never repeats within authority + type + year; a repeat blocks
+        # the row (as in keying) until the custodian explains it on the acceptance page.
+        explained = (key in seen or key in taken) and validation.duplicate_explained(
+            register, year, number
+        )
+        level = "warning" if explained else "error"
+        hint = (
+            _(" (đã giải trình)")
+            if explained
+            else _(
+                ": số đăng ký không được trùng trong cùng cơ quan đăng ký, loại sổ và năm; nếu "
+                "sổ giấy thật sự ghi trùng, quản trị viên giải trình ở trang Nghiệm thu của sổ."
+            )
+        )
         if key in seen:
             row.issues.append(
                 Issue(
                     "so",
-                    "warning",
+                    level,
                     "duplicate",
-                    _("Số %(number)s năm %(year)s trùng với dòng %(line)s của tệp.")
-                    % {"number": row.data.get("so"), "year": year, "line": seen[key]},
+                    _("Số %(number)s năm %(year)s trùng với dòng %(line)s của tệp")
+                    % {"number": row.data.get("so"), "year": year, "line": seen[key]}
+                    + hint,
                 )
             )
         elif key in mine and stored.get(mine[key]) == row.data:
@@ -249,10 +265,11 @@ def _numbering(register: Register, rows: list[RowResult]) -> None:
             row.issues.append(
                 Issue(
                     "so",
-                    "warning",
+                    level,
                     "duplicate",
-                    _("Số %(number)s năm %(year)s đã có trong %(where)s.")
-                    % {"number": row.data.get("so"), "year": year, "where": taken[key]},
+                    _("Số %(number)s năm %(year)s đã có trong %(where)s")
+                    % {"number": row.data.get("so"), "year": year, "where": taken[key]}
+                    + hint,
                 )
             )
         elif key in fillable:

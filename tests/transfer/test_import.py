@@ -179,12 +179,29 @@ def test_the_error_copy_has_a_column_saying_what_is_wrong(client, register, admi
     assert sheet.cell(row=5, column=len(header)).value is None
 
 
-def test_numbers_out_of_order_or_repeated_are_warnings(register, admin):
+def test_numbers_out_of_order_are_warnings_and_a_repeat_is_an_error_until_explained(
+    register, admin
+):
+    from hotich.acceptance.models import CompletenessNote
+
     rows = [BIRTH_ROWS[0], {**BIRTH_ROWS[1], "so": "05"}, {**BIRTH_ROWS[2], "so": "01"}]
     batch = offer(register, admin, ministry_file("KS", rows))
-    codes = [(i["row"], i["message"]) for i in batch.report]
-    assert any(row == 3 and "không liền sau" in m for row, m in codes)
-    assert any(row == 4 and "trùng với dòng 2" in m for row, m in codes)
+    codes = [(i["row"], i["level"], i["message"]) for i in batch.report]
+    assert any(row == 3 and lv == "warning" and "không liền sau" in m for row, lv, m in codes)
+    assert any(row == 4 and lv == "error" and "trùng với dòng 2" in m for row, lv, m in codes)
+    # SPEC §5.2: explained on the acceptance page (the paper register repeats it), a warning.
+    year = int(BIRTH_ROWS[0]["ngayDangKy"][-4:])
+    CompletenessNote.objects.create(
+        register=register,
+        kind="repeat",
+        key=f"repeat:{year}:1",
+        text="Sổ giấy ghi trùng số 01",
+        by=admin,
+    )
+    rows[1] = {**rows[1], "ghiChu": "bản sửa"}  # another file: the same one is refused
+    again = offer(register, admin, ministry_file("KS", rows), name="KS.2010.01-b.xlsx")
+    codes = [(i["row"], i["level"], i["message"]) for i in again.report]
+    assert any(row == 4 and lv == "warning" and "đã giải trình" in m for row, lv, m in codes)
 
 
 @pytest.mark.parametrize(
