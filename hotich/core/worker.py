@@ -96,6 +96,23 @@ def supervise_in_thread(*, poll: float = 1.0) -> threading.Event:
     return stop
 
 
+def exit_with_parent() -> None:
+    """End this helper process as soon as the process that started it is gone (a worker
+    killed mid-job): it would otherwise wait for it forever, holding its memory. The starter
+    passes its pid (HOTICH_PARENT_PID): it may be gone before this runs."""
+    parent = int(os.environ.get("HOTICH_PARENT_PID") or os.getppid())
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _memory_limit(megabytes: int) -> None:
     """Cap this process's address space (HOTICH_WORKER_MEMORY_MB), never above its hard limit."""
     if not megabytes:

@@ -114,7 +114,11 @@ class Helper:
         self.folder = Path(tempfile.mkdtemp(prefix="hotich-import-"))
         self._stderr = (self.folder / "stderr.txt").open("wb")
         module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE=module or "hotich.settings")
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE=module or "hotich.settings",
+            HOTICH_PARENT_PID=str(os.getpid()),
+        )
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "hotich.records.bulk_helper", str(self.folder)],
@@ -220,6 +224,9 @@ def main(folder: Path) -> None:
     import django
 
     django.setup()
+    from hotich.core.worker import exit_with_parent
+
+    exit_with_parent()  # a worker killed mid-job leaves no helper waiting for it
     from hotich.core.fastinsert import gc_paused
 
     with gc_paused():

@@ -133,7 +133,11 @@ def analyse(
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
-                env=dict(os.environ, DJANGO_SETTINGS_MODULE=module or "hotich.settings"),
+                env=dict(
+                    os.environ,
+                    DJANGO_SETTINGS_MODULE=module or "hotich.settings",
+                    HOTICH_PARENT_PID=str(os.getpid()),
+                ),
             )
         return _first_half(register, path, folder, process, progress, encoding)
     except _Fallback:
@@ -269,6 +273,9 @@ def main(folder: Path, source: Path, cut_at: float) -> None:
     import django
 
     django.setup()
+    from hotich.core.worker import exit_with_parent
+
+    exit_with_parent()  # a worker killed mid-job leaves no helper waiting for it
     from hotich.core.fastinsert import gc_paused
 
     with gc_paused():

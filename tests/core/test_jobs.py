@@ -182,3 +182,44 @@ def test_a_worker_process_cannot_take_more_memory_than_its_limit(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "refused"
+
+
+def test_a_helper_process_ends_when_the_worker_that_started_it_is_killed():
+    """The import's helper processes (a reader, a row preparer) watch their parent: a worker
+    killed mid-job leaves none of them waiting forever (seen after `kill -9` of a worker)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            "env = dict(os.environ, HOTICH_PARENT_PID=str(os.getpid()))\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'from hotich.core.worker import "
+            "exit_with_parent; import time; exit_with_parent(); time.sleep(60)'], env=env)\n"
+            "print(child.pid, flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 15
+    gone = False
+    while time.monotonic() < deadline and not gone:
+        try:
+            os.kill(child, 0)
+            with open(f"/proc/{child}/stat") as stat:
+                gone = stat.read().split()[2] == "Z"  # ended, not yet reaped by init
+        except (ProcessLookupError, FileNotFoundError):
+            gone = True
+        time.sleep(0.2)
+    if not gone:
+        os.kill(child, signal.SIGKILL)
+    assert gone
