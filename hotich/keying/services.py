@@ -38,6 +38,7 @@ from hotich.records.schema import record_type
 from hotich.records.services import record_create_placeholder, record_save
 from hotich.records.validation import Issue, record_validate
 from hotich.registers.models import Register
+from hotich.registers.services import register_lock_writable
 
 
 class CopyRefused(Exception):
@@ -69,6 +70,7 @@ def double_keying_set(
 ) -> DoubleKeying:
     """Key the register twice from now on: every field (`fields` empty) or only those."""
     _check_manager(actor, register)
+    register_lock_writable(register, changes_data=False)
     known = {f.key for f in record_type(register.register_type).keyed_fields}
     unknown = sorted(set(fields) - known)
     if unknown:
@@ -95,6 +97,7 @@ def double_keying_set(
 def double_keying_clear(*, actor: User, register: Register) -> DoubleKeying | None:
     """Back to single keying for records not yet started; records with copies finish as begun."""
     _check_manager(actor, register)
+    register_lock_writable(register, changes_data=False)
     plan = DoubleKeying.objects.select_for_update().filter(register=register, active=True).first()
     if plan is None:
         return None
@@ -143,6 +146,7 @@ def copy_save(
     save submits the second operator's copy, the two are compared at once."""
     if not record_can_key(actor, register):
         raise PermissionDenied(_("Bạn không được giao nhập liệu sổ này."))
+    register_lock_writable(register, changes_data=False)  # a copy is compared, then saved
     if record is None:
         record = record_create_placeholder(
             actor=actor, register=register, source=Record.Source.MANUAL

@@ -225,6 +225,9 @@ def register_update(
 ) -> Register:
     _check_can_manage(actor, register.custodian)
     current = _locked(register)
+    if current.status in FROZEN:
+        # The declared count, range and identity are what the acceptance checked.
+        raise RegisterFrozen(current)
     if version is not None and current.version != version:
         raise ValidationError(
             _("Sổ này vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại.")

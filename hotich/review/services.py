@@ -22,6 +22,7 @@ from hotich.core.text import nfc
 from hotich.records.models import Record
 from hotich.records.schema import record_type
 from hotich.records.services import record_set_status
+from hotich.registers.services import register_lock_writable
 from hotich.review.domain import review_allows
 from hotich.review.models import ReviewComment, ReviewDecision
 from hotich.review.queries import review_refusal
@@ -153,6 +154,7 @@ def comment_resolve(*, actor: Any, comment: ReviewComment) -> ReviewComment:
     refusal = review_refusal(actor, record)
     if refusal:
         raise PermissionDenied(refusal)
+    register_lock_writable(record.register_id, changes_data=False)
     if comment.resolved_at is not None:
         raise ReviewError(_("Ý kiến này đã được xử lý."))
     comment.resolved_at, comment.resolved_by = timezone.now(), actor

@@ -32,6 +32,7 @@ from hotich.core.jobs import JobContext, job_enqueue
 from hotich.records.queries import record_can_key
 from hotich.records.services import record_bulk_import
 from hotich.registers.models import Register
+from hotich.registers.services import register_lock_writable
 from hotich.transfer.importer import Analysis, analyse
 from hotich.transfer.models import ImportBatch
 from hotich.transfer.xlsx_read import WorkbookError, cell_text
@@ -73,6 +74,7 @@ def import_batch_create(
     """Store the file and queue its analysis. The same file offered again while its analysis
     waits for confirmation returns that batch; a file already imported is refused."""
     _check(actor, register)
+    register_lock_writable(register, changes_data=False)  # the import itself changes the data
     sha, size = _sha256(stream)
     if size > MAX_BYTES:
         raise ValidationError(_("Tệp lớn quá 200 MB."))
@@ -233,6 +235,7 @@ def import_confirm(
     """The person has seen the analysis: import all rows or only the clean ones."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _check(actor, batch.register)
+    register_lock_writable(batch.register_id, changes_data=False)
     if batch.status != ImportBatch.Status.READY:
         raise ValidationError(_("Lần nhập này không còn chờ xác nhận."))
     if mode not in ImportBatch.Mode.values:
