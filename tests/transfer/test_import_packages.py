@@ -55,6 +55,36 @@ def test_a_folder_of_packages_becomes_registers_with_records_linked_to_their_sca
     assert "✓" in out and "3 đã nhập" in out and "3 trang scan" in out
 
 
+def test_two_communes_packages_of_the_same_code_go_to_two_registers_never_one(
+    tmp_path, users, capsys
+):
+    admin = users["unit_admin"].username
+    for commune, rows in (("Nghi Cong Bac", BIRTH_ROWS[:2]), ("Nghi Phong", BIRTH_ROWS[2:])):
+        folder = tmp_path / "a" / "Nghe An" / "Nghi Loc" / commune / "KS" / "2010.01"
+        folder.mkdir(parents=True)
+        (folder / "KS.2010.01.xlsx").write_bytes(ministry_file("KS", rows))
+    call_command("import_packages", str(tmp_path / "a"), user=admin)
+    registers = Register.objects.filter(register_type="KS", year_start=2010, volume="01")
+    by_authority = {r.authority_name: r.records.count() for r in registers}
+    assert by_authority == {
+        "Nghi Cong Bac, Nghi Loc, Nghe An": 2,
+        "Nghi Phong, Nghi Loc, Nghe An": 1,
+    }
+    # Without the folder layout or --authority, two candidates: refused, both named.
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "KS.2010.01.xlsx").write_bytes(
+        ministry_file("KS", [{**BIRTH_ROWS[0], "so": "09"}])
+    )
+    with pytest.raises(SystemExit):
+        call_command("import_packages", str(tmp_path / "b"), user=admin)
+    out = capsys.readouterr().out
+    assert "không biết nhập vào sổ nào" in out
+    assert "Nghi Cong Bac, Nghi Loc, Nghe An" in out and "Nghi Phong, Nghi Loc, Nghe An" in out
+    # Named, it goes to that commune's register.
+    call_command("import_packages", str(tmp_path / "b"), user=admin, authority="Nghi Phong")
+    assert registers.get(authority_name__startswith="Nghi Phong").records.count() == 2
+
+
 def test_a_broken_package_is_reported_and_the_command_fails(tmp_path, users, capsys):
     (tmp_path / "KS.2011.01.xlsx").write_bytes(b"")
     with pytest.raises(SystemExit):

@@ -1,7 +1,8 @@
 """`hotich import-packages DIR`: bring a folder of deliverable packages into the registers.
 
-Each `<TYPE>.<YEAR>.<VOLUME>.xlsx` (SPEC §6) is imported into the register of that type, year
-and volume held by the office (created when there is none); the `.zip` beside it goes to scan
+Each `<TYPE>.<YEAR>.<VOLUME>.xlsx` (SPEC §6) is imported into the register of that type, year,
+volume and registering authority held by the office (created when there is none; an ambiguous
+match is refused, naming the candidates); the `.zip` beside it goes to scan
 intake, where each PDF is linked to its row by its file name. A summary line per register.
 """
 
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hotich.accounts.models import Office, User
 from hotich.core.jobs import job_run
+from hotich.core.text import fold
 from hotich.registers.domain import RegisterType
 from hotich.registers.models import Register
 from hotich.registers.services import register_create
@@ -76,26 +78,51 @@ class Command(BaseCommand):
     def _register(
         self, match: re.Match[str], user: User, office: Office, authority: str, path: Path
     ) -> Register:
+        """The office's register of the package's type, year and volume *and* registering
+        authority: two communes' KS.2010.01 are two registers. The authority is `--authority`,
+        else the folders above the type (SPEC §6: <province>/<district>/<commune>/<type>/
+        <YEAR>.<VOLUME>/); without either, the only register of that type, year and volume."""
         code = match["type"].upper()
         if code not in RegisterType.values:
             raise CommandError(f"Loại sổ “{code}” không có.")
         year, volume = int(match["year"]), match["volume"]
-        found = Register.objects.filter(
-            custodian=office, register_type=code, year_start=year, volume=volume
-        ).first()
-        if found is not None:
-            return found
-        # SPEC §6: <province>/<district>/<commune>/<type>/<YEAR>.<VOLUME>/ — the folders
-        # above the type name the authority when no --authority is given.
         parts = [p for p in path.parent.parts if p not in (".", "/")]
-        places = parts[-5:-2] if len(parts) >= 5 else []
-        written = authority or ", ".join(reversed(places)) or office.name
+        laid_out = (
+            len(parts) >= 5
+            and parts[-1] == f"{match['year']}.{volume}"
+            and parts[-2].upper() == code
+        )
+        places = parts[-5:-2] if laid_out else []
+        names = [authority] if authority else list(reversed(places))
+        candidates = list(
+            Register.objects.filter(
+                custodian=office, register_type=code, year_start=year, volume=volume
+            ).order_by("pk")
+        )
+        if names:
+            wanted = [fold(n) for n in ", ".join(names).split(",") if fold(n)]
+            candidates = [
+                r
+                for r in candidates
+                if r.authority_key == fold(", ".join(names))
+                or all(w in r.authority_key for w in wanted)
+            ]
+        if len(candidates) == 1:
+            return candidates[0]
+        label = f"{code}.{year}.{volume}"
+        if len(candidates) > 1:
+            listed = "; ".join(f"#{r.pk} {r.authority_name}" for r in candidates)
+            raise CommandError(
+                f"Có {len(candidates)} sổ {label} của đơn vị, không biết nhập vào sổ nào: "
+                f"{listed}. Hãy đặt gói trong thư mục <tỉnh>/<huyện>/<xã>/<loại>/<NĂM.QUYỂN>/ "
+                'hoặc ghi --authority "UBND xã …".'
+            )
         return register_create(
             actor=user,
             custodian=office,
             data={
                 "register_type": code,
-                "authority_name": written,
+                "authority_name": ", ".join(names) or office.name,
                 "authority_level": "commune",
                 "year_start": year,
                 "volume": volume,
