@@ -117,3 +117,20 @@ def test_a_margin_note_still_goes_in_through_its_page(book, users, login, status
     )
     assert response.status_code == 200
     assert MarginNote.objects.filter(record=first, text="Đã ly hôn").exists()
+
+
+@pytest.mark.parametrize("status", FROZEN)
+def test_a_double_keyed_copy_of_a_frozen_register_is_refused(register, users, status):
+    from hotich.keying.services import copy_save, double_keying_set
+    from hotich.registers.models import Assignment
+    from hotich.registers.services import RegisterFrozen
+
+    Assignment.objects.create(
+        register=register, user=users["operator"], task="keying", assigned_by=users["unit_admin"]
+    )
+    double_keying_set(actor=users["unit_admin"], register=register)
+    Register.objects.filter(pk=register.pk).update(status=status)
+    before = _state(register)
+    with pytest.raises(RegisterFrozen):
+        copy_save(actor=users["operator"], register=register, raw=BIRTH)
+    assert _state(register) == before
