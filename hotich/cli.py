@@ -194,10 +194,20 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in {"demo", "serve", "worker", "-h", "--help"}:
         _setup()
+        from django.core.exceptions import ValidationError
         from django.core.management import execute_from_command_line
 
-        # `hotich import-scans` is the Django command `import_scans`.
-        execute_from_command_line(["hotich", argv[0].replace("-", "_"), *argv[1:]])
+        from hotich.core.errors import UserFacingError
+
+        try:
+            # `hotich import-scans` is the Django command `import_scans`.
+            execute_from_command_line(["hotich", argv[0].replace("-", "_"), *argv[1:]])
+        except (UserFacingError, ValidationError) as exc:
+            # A refusal of a service (a frozen register, a file over a limit): its sentence,
+            # as the pages show it, not a traceback.
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            print(" ".join(str(m) for m in messages), file=sys.stderr)
+            sys.exit(1)
         return
     args = _parser().parse_args(argv)
     if not getattr(args, "func", None):

@@ -106,3 +106,20 @@ def test_serve_answers_with_pages_and_local_static_files(demo_dir):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_command_refused_by_a_service_says_why_without_a_traceback(
+    register, users, tmp_path, capsys
+):
+    """`hotich import-scans` into an accepted register: the sentence, exit status 1."""
+    from hotich.cli import main
+    from hotich.registers.models import Register
+    from tests.scans import samples
+
+    Register.objects.filter(pk=register.pk).update(status="accepted")
+    path = samples.make_case_pdf(tmp_path / "a.pdf")
+    with pytest.raises(SystemExit) as ended:
+        main(["import-scans", str(register.pk), str(path), "--user", users["unit_admin"].username])
+    assert ended.value.code == 1
+    err = capsys.readouterr().err
+    assert "đã được khóa" in err and "Traceback" not in err
