@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotich.accounts.models import ADMIN_ROLES, CONTRACTOR_ROLES, Office, Role, User
+from hotich.accounts.models import CONTRACTOR_ROLES, Office, Role, User
 from hotich.core.audit import audit_record, changed, snapshot
 from hotich.units.models import AdminUnit
 
@@ -77,6 +77,20 @@ def _check_manages(actor: User, office: Office | None) -> None:
         or not office.is_within(actor.office)
     ):
         raise PermissionDenied(_("Bạn không quản lý đơn vị này."))
+
+
+def _check_manages_account(actor: User, user: User) -> None:
+    """Changing, unlocking, resetting, deactivating or moving an account takes what creating it
+    would: its current role in its current office must be one the actor could grant. (A unit
+    administrator in the province's office could otherwise demote the province administrator,
+    move the account away, reset its password and sign in as it.)"""
+    _check_manages(actor, user.office)
+    if user.pk != actor.pk and (
+        user.office is None or not can_grant(actor, user.role, user.office)
+    ):
+        raise PermissionDenied(
+            _("Bạn không quản lý tài khoản này: vai trò hoặc đơn vị của nó vượt quyền của bạn.")
+        )
 
 
 # ---- offices -------------------------------------------------------------------------------
@@ -218,7 +232,7 @@ def user_update(
     contract_start: dt.date | None,
     contract_end: dt.date | None,
 ) -> User:
-    _check_manages(actor, user.office)
+    _check_manages_account(actor, user)
     if user.pk == actor.pk and (role != actor.role or office != actor.office):
         raise PermissionDenied(_("Bạn không thể tự thay đổi vai trò hoặc đơn vị của mình."))
     if not can_grant(actor, role, office):
@@ -244,11 +258,9 @@ def user_update(
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
-    _check_manages(actor, user.office)
+    _check_manages_account(actor, user)
     if user.pk == actor.pk:
         raise PermissionDenied(_("Bạn không thể tự khoá tài khoản của mình."))
-    if user.role in ADMIN_ROLES and _role_rank(user.role) > _role_rank(actor.role):
-        raise PermissionDenied(_("Bạn không quản lý tài khoản này."))
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit_record(
@@ -264,9 +276,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User) -> str:
     """A new temporary password, to be changed at the next sign-in; also unlocks the account."""
-    _check_manages(actor, user.office)
-    if _role_rank(user.role) > _role_rank(actor.role):
-        raise PermissionDenied(_("Bạn không quản lý tài khoản này."))
+    _check_manages_account(actor, user)
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
@@ -278,7 +288,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> User:
-    _check_manages(actor, user.office)
+    _check_manages_account(actor, user)
     user.failed_logins, user.locked_at = 0, None
     user.save(update_fields=["failed_logins", "locked_at"])
     audit_record(actor=actor, action="user.unlock", obj=user, office_path=_path(user))
