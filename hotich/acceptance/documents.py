@@ -288,10 +288,10 @@ def _pdf(c: Content) -> bytes:
 
 
 def _xlsx(c: Content) -> bytes:
-    import xlsxwriter
+    from hotich.core.xlsx_out import xlsx_workbook
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx_workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})

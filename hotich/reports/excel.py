@@ -7,10 +7,10 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotich.core.xlsx_out import xlsx_workbook
 from hotich.records.models import Record
 from hotich.registers.domain import Status as RegisterStatus
 from hotich.reports.figures import Report, Row
@@ -25,7 +25,7 @@ def _status_labels() -> tuple[list[str], list[str]]:
 class _Book:
     def __init__(self, heading: Sequence[str], report: Report) -> None:
         self.out = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.out, {"in_memory": True})
+        self.book = xlsx_workbook(self.out, {"in_memory": True})
         self.bold = self.book.add_format({"bold": True})
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.head = self.book.add_format(

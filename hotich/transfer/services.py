@@ -161,10 +161,10 @@ def _analyse(batch: ImportBatch, ctx: JobContext | None, encoding: str | None = 
 
 def _error_copy(analysis: Analysis) -> bytes:
     """The file as read, with a last column saying what is wrong in each row."""
-    import xlsxwriter
+    from hotich.core.xlsx_out import xlsx_workbook
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    book = xlsx_workbook(out, {"constant_memory": True, "in_memory": True})
     sheet = book.add_worksheet(analysis.sheet[:31] or "DL Import")
     bad = book.add_format({"bg_color": "#FDE2E1", "text_wrap": True})
     warn = book.add_format({"bg_color": "#FEF0C7", "text_wrap": True})

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
-import xlsxwriter
-
+from hotich.core.xlsx_out import xlsx_workbook
 from hotich.records.schema import Field, Kind, RecordType
 from hotich.records.schema.codes import CodeList
 from hotich.records.schema.dates import PartialDateError, parse_partial_date
@@ -111,10 +110,7 @@ def write_ministry_xlsx(
     Rows are streamed (xlsxwriter's constant-memory mode), so any number fits in little memory.
     """
     target = str(out) if isinstance(out, Path) else out
-    workbook = xlsxwriter.Workbook(
-        target,
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
-    )
+    workbook = xlsx_workbook(target, {"constant_memory": True})
     text = workbook.add_format({"num_format": "@"})
     header = workbook.add_format({"num_format": "@", "bold": True, "text_wrap": True})
     fields = export_fields(rtype, older_revision)
