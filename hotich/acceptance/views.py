@@ -32,6 +32,7 @@ from hotich.acceptance.queries import (
     round_next_check,
 )
 from hotich.accounts.models import Role, User
+from hotich.core.text import id_number
 from hotich.keying.fields import field_rows
 from hotich.records.schema import record_type
 from hotich.registers.domain import FROZEN
@@ -331,7 +332,7 @@ def check_record(request: HttpRequest, check_id: int) -> HttpResponse:
             check=check,
             wrong_fields=wrong,
             note=note,
-            version=int(version_text) if version_text.isdigit() else None,
+            version=id_number(version_text),
         )
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Bạn không được kiểm tra trường hợp này."))

@@ -45,3 +45,12 @@ def fold(value: str) -> str:
         decomposed = unicodedata.normalize("NFD", stripped)
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped.lower()).strip()
+
+
+def id_number(text: str) -> int | None:
+    """A whole number that a database id or version can hold (ASCII digits, at most 18), else
+    None: a query string such as `?so=` with 30 digits or "²" must not reach the database."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None

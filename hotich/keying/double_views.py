@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hotich.accounts.models import Role, User
+from hotich.core.text import id_number
 from hotich.keying.models import Comparison, KeyedCopy
 from hotich.keying.queries import (
     agreement_by_field,
@@ -129,7 +130,7 @@ def _copy_save(
             register=register,
             record=record,
             raw=raw,
-            base_version=int(version_text) if version_text.isdigit() else None,
+            base_version=id_number(version_text),
             ack=ack,
         )
     except CopyRefused as exc:

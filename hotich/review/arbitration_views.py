@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hotich.accounts.models import User
+from hotich.core.text import id_number
 from hotich.keying.models import Comparison
 from hotich.keying.services import ArbitrationError
 from hotich.records.schema import record_type
@@ -34,7 +35,7 @@ def _user(request: HttpRequest) -> User:
 
 def _register_filter(request: HttpRequest) -> int | None:
     value = request.GET.get("so") or request.POST.get("so") or ""
-    return int(value) if value.isdigit() else None
+    return id_number(value)
 
 
 def _queue_url(register_id: int | None) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotich.accounts.models import User
+from hotich.core.text import id_number
 from hotich.keying.fields import field_rows
 from hotich.records.models import Record
 from hotich.records.schema import RecordType, record_type
@@ -46,7 +47,7 @@ def _user(request: HttpRequest) -> User:
 
 def _register_filter(request: HttpRequest) -> int | None:
     value = request.GET.get("so") or request.POST.get("so") or ""
-    return int(value) if value.isdigit() else None
+    return id_number(value)
 
 
 def _queue_url(register_id: int | None) -> str:
@@ -172,7 +173,7 @@ def _decide(request: HttpRequest, record: Record) -> HttpResponse:
     typed = _typed(request, record_type(record.register.register_type))
     comments = [(key, text) for key, text in typed.items() if text.strip()]
     version_text = request.POST.get("version", "")
-    version = int(version_text) if version_text.isdigit() else None
+    version = id_number(version_text)
     try:
         if action == "verify":
             if comments:

@@ -191,8 +191,9 @@ def _serve(request: HttpRequest, page_id: int, attr: str, content_type: str) -> 
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type=content_type)
-    # Page files never change (a rescan makes a new page), so the browser may keep them.
-    response["Cache-Control"] = "private, max-age=86400"
+    # A citizen's scanned record: never kept by the browser or a proxy after the page is
+    # left (a shared office computer); every view of it is asked for again.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

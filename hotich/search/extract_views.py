@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -66,7 +68,10 @@ def record_extract(request: HttpRequest, record_id: int) -> HttpResponse:
     register = record.register
     name = f"TrichLuc.{register.register_type}.{register.year_start}.{register.volume}"
     name += f".{record.number or record.pk}.pdf"
+    # A number is typed by people: keep only what a file name may hold (a `"` or `;` in it
+    # would add a parameter to the header).
+    name = re.sub(r"[^0-9A-Za-z._-]+", "-", name.replace("/", "-"))
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name.replace("/", "-")}"'
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,49 @@
+"""The smaller findings of issue 16, each with the request that showed it."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from hotich.records.models import Record
+from hotich.records.services import record_save
+from hotich.scans.models import ScanBatch, ScanFile, ScanPage
+from tests.records.test_record_save import BIRTH
+
+
+def test_a_huge_number_in_the_review_queue_filter_is_no_error(login, users):
+    client = login(users["reviewer"])
+    for value in ("9" * 30, "²", "-1"):
+        assert client.get(reverse("review:queue"), {"so": value}).status_code == 200
+        assert client.get(reverse("review:arbitration_queue"), {"so": value}).status_code == 200
+
+
+def test_a_quote_in_a_record_number_cannot_add_to_the_extract_file_name(login, users, register):
+    record = record_save(actor=users["operator"], register=register, raw=BIRTH).record
+    Record.objects.filter(pk=record.pk).update(number="01\";filename*=UTF-8''x.exe")
+    response = login(users["lookup"]).get(reverse("search:extract", args=[record.pk]))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert (
+        disposition.count('"') == 2 and "*=" not in disposition and ";filename" not in disposition
+    )
+
+
+def test_scans_are_not_kept_by_the_browser(login, users, register):
+    batch = ScanBatch.objects.create(register=register, created_by=users["unit_admin"])
+    source = ScanFile.objects.create(
+        register=register, batch=batch, original_name="a.pdf", uploaded_by=users["unit_admin"]
+    )
+    page = ScanPage.objects.create(
+        register=register, source=source, source_index=0, sequence=1,
+        pdf=default_storage.save("p/1.pdf", ContentFile(b"%PDF-1.4")),
+        image=default_storage.save("p/1.jpg", ContentFile(b"\xff\xd8\xff")),
+        thumb=default_storage.save("p/1-t.jpg", ContentFile(b"\xff\xd8\xff")),
+        width=10, height=10,
+    )  # fmt: skip
+    client = login(users["unit_admin"])
+    for name in ("scans:page_image", "scans:page_thumb", "scans:page_pdf"):
+        response = client.get(reverse(name, args=[page.pk]))
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store", name
