@@ -77,6 +77,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(env_str("HOTICH_DATA_DIR", str(Path.cwd() / "hotich-data"))).resolve()
+# Everything the application writes — the SQLite database, scans, packages, backups — holds
+# citizens' records: readable by the account that runs it, nobody else (0600 files, 0700
+# folders), whatever the system's default umask.
+os.umask(0o077)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -247,6 +251,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 #: The largest single file accepted as a scan (PDF, image or zip), in MB.
 HOTICH_SCAN_MAX_MB = env_int("HOTICH_SCAN_MAX_MB", 2048, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Acceptance by sampling (docs/configuration.md, decision 0012): a round samples
 # max(minimum, percent of the register's keyed records) and accepts at most this error rate,

@@ -47,3 +47,35 @@ def test_scans_are_not_kept_by_the_browser(login, users, register):
         response = client.get(reverse(name, args=[page.pk]))
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, no-store", name
+
+
+def test_the_database_and_stored_files_are_readable_by_their_owner_only(tmp_path):
+    """A fresh installation (`hotich migrate` in a new data directory) and a stored file."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOTICH_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage\n"
+        "call_command('migrate', verbosity=0)\n"
+        "print(default_storage.path(default_storage.save('scans/r1/a.pdf', ContentFile(b'x'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "hotich.settings"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    stored = result.stdout.strip().splitlines()[-1]
+    for path in (tmp_path / "data" / "hotich.sqlite3", stored):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert stat.S_IMODE(os.stat(os.path.dirname(stored)).st_mode) == 0o700
