@@ -17,22 +17,11 @@ from hotich.registers.models import Assignment, Register
 from hotich.review.models import ReviewComment
 from hotich.transfer.models import PackageBuild
 from tests.acceptance.test_acceptance import build, check_all
-from tests.keying.test_keying_browser import TIMEOUT_MS, sign_in
+from tests.keying.test_keying_browser import new_tab, sign_in
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
-
-
-def _tab(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
-    return context, tab, errors
 
 
 def _assigned(book, users):
@@ -58,8 +47,8 @@ def test_accept_refuse_reopen_then_edit_and_the_old_package_is_out_of_date(
     book = _assigned(build(users, tree), users)
     acceptance_round = acceptance_round_start(actor=admin, register=book)
     check_all(acceptance_round, users["province_admin"])
-    admin_ctx, admin_tab, admin_errors = _tab(browser)
-    op_ctx, op_tab, op_errors = _tab(browser)
+    admin_ctx, admin_tab, admin_errors = new_tab(browser)
+    op_ctx, op_tab, op_errors = new_tab(browser)
 
     # The administrator concludes the round: accepted.
     sign_in(admin_tab, live, admin, f"/nghiem-thu/dot/{acceptance_round.pk}/")
@@ -111,8 +100,8 @@ def test_after_a_failed_round_the_operator_finds_and_fixes_the_returned_records(
     book = _assigned(build(users, tree), users)
     acceptance_round = acceptance_round_start(actor=admin, register=book)
     check_all(acceptance_round, users["province_admin"], wrong={1: ["nksNoiSinh"]})
-    admin_ctx, admin_tab, admin_errors = _tab(browser)
-    op_ctx, op_tab, op_errors = _tab(browser)
+    admin_ctx, admin_tab, admin_errors = new_tab(browser)
+    op_ctx, op_tab, op_errors = new_tab(browser)
 
     sign_in(admin_tab, live, admin, f"/nghiem-thu/dot/{acceptance_round.pk}/")
     with admin_tab.expect_navigation():

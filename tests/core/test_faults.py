@@ -140,13 +140,20 @@ def test_a_database_that_stays_away_is_a_clear_page_with_retry_after(client, db)
         ("HOTICH_TIME_ZONE", "Asia/Hanoii"),
         ("HOTICH_LOG_LEVEL", "loud"),
         ("HOTICH_ACCEPTANCE_MAX_ERROR_RATE", "0,5"),
+        # The server's own numbers, read by `hotich serve` before Django starts.
+        ("HOTICH_THREADS", "tám"),
+        ("HOTICH_PORT", "tám"),
+        ("HOTICH_CONNECTIONS", "tám"),
     ],
 )
 def test_a_setting_with_a_value_it_does_not_know_stops_the_start(tmp_path, name, value):
     env = {**os.environ, "HOTICH_DATA_DIR": str(tmp_path), name: value}
     env.pop("DATABASE_URL", None)
+    command = (
+        "serve" if name in ("HOTICH_THREADS", "HOTICH_PORT", "HOTICH_CONNECTIONS") else "check"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "hotich.cli", "check"],
+        [sys.executable, "-m", "hotich.cli", command],
         env=env,
         capture_output=True,
         text=True,
@@ -166,19 +173,3 @@ def test_the_known_words_are_accepted(monkeypatch):
     assert conf.env_bool("X_FLAG") is True
     monkeypatch.setenv("X_JOBS", "thread")
     assert conf.env_choice("X_JOBS", "builtin", {"thread": "builtin"}) == "builtin"
-
-
-@pytest.mark.parametrize("name", ["HOTICH_THREADS", "HOTICH_PORT", "HOTICH_CONNECTIONS"])
-def test_a_server_number_that_is_not_one_stops_the_start(tmp_path, name):
-    env = {**os.environ, "HOTICH_DATA_DIR": str(tmp_path), name: "tám"}
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "hotich.cli", "serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert name in result.stderr and "Traceback" not in result.stderr

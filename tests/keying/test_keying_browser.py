@@ -180,6 +180,19 @@ HERE = """() => { window.focusPath.length = 0;
   return [row, (el && el.dataset && el.dataset.field) || null]; }"""
 
 
+def new_tab(chromium):
+    """A tab of its own (a context: its own cookies), with the page errors and 5xx answers it
+    meets collected."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
+    return context, tab, errors
+
+
 def sign_in(page, live: str, user, path: str) -> None:
     """Open `path`, get sent to the login form, sign in there with the keyboard."""
     page.goto(live + path)

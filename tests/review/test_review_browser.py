@@ -23,7 +23,7 @@ from hotich.records.services import record_save
 from hotich.registers.models import Assignment
 from hotich.review.models import ReviewComment, ReviewDecision
 from hotich.scans.models import PageLink, ScanBatch, ScanFile, ScanPage
-from tests.keying.test_keying_browser import TIMEOUT_MS, sign_in
+from tests.keying.test_keying_browser import new_tab, sign_in
 from tests.records.test_record_save import BIRTH
 
 pytestmark = pytest.mark.browser
@@ -64,17 +64,6 @@ def work(register, users):
     return record
 
 
-def _tab(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
-    return context, tab, errors
-
-
 def _images_loaded(tab) -> None:
     # Nothing of the browser's may still be asking the server when the test reads the database.
     tab.wait_for_function(
@@ -100,8 +89,8 @@ def _open_from_queue(tab, base: str, record: Record) -> None:
 
 def test_a_returned_record_is_fixed_by_the_operator_and_then_verified(browser, live, users, work):
     reviewer, operator = users["reviewer"], users["operator"]
-    review_ctx, review, review_errors = _tab(browser)
-    key_ctx, keying, key_errors = _tab(browser)
+    review_ctx, review, review_errors = new_tab(browser)
+    key_ctx, keying, key_errors = new_tab(browser)
 
     # The reviewer: to the name with j, comment with c, return with r.
     sign_in(review, live, reviewer, "/kiem-tra/")
