@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 
-from hotich.accounts.models import User
+from hotich.accounts.models import Role, User
 from hotich.records.models import MarginNote, Record
 from hotich.records.schema import record_type
 from hotich.registers.models import Assignment, Register
@@ -23,10 +23,14 @@ def record_list_for_user(user: User) -> QuerySet[Record]:
 
 def _can_key(user: User, register: str) -> Exists | Value:
     """Whether `user` may key the register at `register` (a field of the outer query):
-    administrators of the custodian (not contractors), or an active keying assignment to the
-    user or to their whole company (as `register_is_assigned`)."""
+    administrators of the custodian (not contractors), or an operator with an active keying
+    assignment to them or to their whole company (as `register_is_assigned`)."""
     if user.is_admin and not user.is_contractor:
         return Value(True, output_field=BooleanField())
+    if user.role != Role.OPERATOR:
+        # A keying assignment to a whole company reaches its reviewers too: they check what
+        # others keyed and never key themselves.
+        return Value(False, output_field=BooleanField())
     return Exists(
         Assignment.objects.filter(
             register=OuterRef(register), active=True, task=Assignment.Task.KEYING

@@ -79,3 +79,21 @@ def test_the_database_and_stored_files_are_readable_by_their_owner_only(tmp_path
     for path in (tmp_path / "data" / "hotich.sqlite3", stored):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
     assert stat.S_IMODE(os.stat(os.path.dirname(stored)).st_mode) == 0o700
+
+
+def test_a_contractor_reviewer_cannot_key_on_the_company_assignment(users, register):
+    """A keying assignment to a whole company reaches its reviewer: the reviewer still may
+    not key (the one who checks never keys)."""
+    from hotich.accounts.models import Office
+    from hotich.records.queries import record_can_key
+    from hotich.registers.models import Assignment
+    from tests.factories import UserFactory
+
+    contractor = users["contractor"]
+    company = Office.objects.get(pk=contractor.office_id)
+    reviewer = UserFactory(username="nhathau.kiemtra", office=company, role="reviewer")
+    Assignment.objects.create(
+        register=register, office=company, task="keying", assigned_by=users["unit_admin"]
+    )
+    assert record_can_key(contractor, register)
+    assert not record_can_key(reviewer, register)
