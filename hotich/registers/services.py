@@ -363,6 +363,13 @@ def register_handover(
     _check_can_manage(actor, register.custodian)
     if to_office.is_contractor or not to_office.is_active:
         raise ValidationError(_("Chỉ có thể bàn giao sổ cho một cơ quan đang hoạt động."))
+    # Within the province whose offices keep the register (a merged unit hands over to the
+    # absorbing one, which may be outside the actor's own tree, never to another province).
+    province = register.custodian.path.strip("/").split("/")[0]
+    if to_office.path.strip("/").split("/")[0] != province:
+        raise ValidationError(
+            _("Chỉ có thể bàn giao sổ cho một cơ quan trong cùng tỉnh với đơn vị đang lưu giữ sổ.")
+        )
     current = _locked(register)
     if to_office.pk == current.custodian_id:
         raise ValidationError(_("Sổ đã thuộc đơn vị này."))

@@ -97,3 +97,33 @@ def test_a_contractor_reviewer_cannot_key_on_the_company_assignment(users, regis
     )
     assert record_can_key(contractor, register)
     assert not record_can_key(reviewer, register)
+
+
+def test_a_register_is_handed_over_within_its_province_only(users, tree, register):
+    import datetime as dt
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from hotich.registers.services import register_handover
+
+    with pytest.raises(ValidationError) as refused:
+        register_handover(
+            actor=users["unit_admin"],
+            register=register,
+            to_office=tree["so_b"],  # another province
+            date=dt.date(2025, 7, 1),
+            reason="Sáp nhập",
+        )
+    assert "cùng tỉnh" in " ".join(refused.value.messages)
+    register.refresh_from_db()
+    assert register.custodian == tree["phong"]
+    # A merger within the province: to another district, outside the actor's own tree.
+    moved = register_handover(
+        actor=users["unit_admin"],
+        register=register,
+        to_office=tree["phong2"],
+        date=dt.date(2025, 7, 1),
+        reason="Sáp nhập",
+    )
+    assert moved.custodian == tree["phong2"]
