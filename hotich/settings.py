@@ -130,7 +130,7 @@ MIDDLEWARE = [
     "hotich.core.middleware.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "hotich.core.middleware.SessionMiddleware",  # Django's, telling a lost database apart
     "hotich.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -287,10 +287,15 @@ def test_connections_terminated_under_load_cost_no_error_page(cluster, session):
     statuses: list[int] = []
     stop = threading.Event()
 
+    wrong: list[str] = []
+
     def read(base: str) -> None:
         while not stop.is_set():
             for path in pages:
-                statuses.append(session.get(f"{base}{path}", timeout=30).status_code)
+                answer = session.get(f"{base}{path}", timeout=30)
+                statuses.append(answer.status_code)
+                if answer.status_code != 200:
+                    wrong.append(f"{answer.status_code} {path} {answer.text[:300]!r}")
 
     readers = [threading.Thread(target=read, args=(base,)) for base in cluster.webs]
     for reader in readers:
@@ -311,7 +316,7 @@ def test_connections_terminated_under_load_cost_no_error_page(cluster, session):
         for reader in readers:
             reader.join(timeout=60)
     assert terminated >= 12, terminated  # the web processes' and the workers' connections
-    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    assert statuses and set(statuses) == {200}, (sorted(set(statuses)), wrong[:5], cluster.tail())
     after = [session.get(f"{base}/", timeout=10).status_code for base in cluster.webs]
     assert after == [200, 200]
     assert all(worker.poll() is None for worker in cluster.workers), cluster.tail()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -114,6 +115,68 @@ class FaultMiddleware:
                 request, "core/fault.html", {"fault": "refused", "message": message}, status=409
             )
         return None
+
+
+def _caused_by_lost_database(error: BaseException) -> BaseException | None:
+    from django import db
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, db.OperationalError | db.InterfaceError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, with one difference: a session that could not be saved because the database
+    connection was lost (Django answers "the session was deleted", 400) marks the request, so
+    that `FaultMiddleware` runs a page read again or says the database is away."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except Exception as exc:
+            lost = _caused_by_lost_database(exc)
+            if lost is not None:
+                request._db_fault = True  # type: ignore[attr-defined]
+                request._db_error = lost  # type: ignore[attr-defined]
+            raise
+
+
+def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Any error page Django makes of a lost connection marks its request, wherever it was
+    raised (opening the connection, a middleware, a query outside the watched ones)."""
+    import sys
+
+    from django import db
+    from django.db.transaction import TransactionManagementError
+
+    error = sys.exc_info()[1]
+    if request is None or error is None:
+        return
+    lost = isinstance(error, db.OperationalError | db.InterfaceError) or (
+        # What follows a connection lost inside a transaction ("you can't execute queries
+        # until the end of the 'atomic' block"), when a connection is indeed gone.
+        isinstance(error, db.DatabaseError | TransactionManagementError)
+        and any(
+            c.connection is None or not c.is_usable()
+            for c in db.connections.all(initialized_only=True)
+            if c.errors_occurred
+        )
+    )
+    if lost:
+        request._db_fault = True  # type: ignore[attr-defined]
+        request._db_error = error  # type: ignore[attr-defined]
+
+
+def _connect_signals() -> None:
+    from django.core.signals import got_request_exception
+
+    got_request_exception.connect(_note_database_error, dispatch_uid="hotich-database-error")
+
+
+_connect_signals()
 
 
 def _database_lost(request: HttpRequest) -> bool:

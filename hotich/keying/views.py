@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hotich.accounts.models import User
@@ -89,6 +90,11 @@ def _record(request: HttpRequest, record_id: int) -> Record:
     if not record.can_key:  # type: ignore[attr-defined]
         raise PermissionDenied
     return record
+
+
+_MISSING_VERSION = gettext_lazy(
+    "Không lưu: thiếu phiên bản của trường hợp đang sửa. Hãy tải lại trang rồi lưu lại."
+)
 
 
 def _raw(request: HttpRequest, rtype: RecordType) -> dict[str, str]:
@@ -180,6 +186,10 @@ def _save(request: HttpRequest, register: Register, record: Record | None) -> Ht
     raw = _raw(request, rtype)
     version, base = _base(request)
     ack = request.POST.getlist("ack")
+    if record is not None and version is None:
+        # An edit must say which version it was made on, or it would overwrite unseen work.
+        messages.error(request, _MISSING_VERSION)
+        return redirect("keying:record", record.pk)
     try:
         result = record_save(
             actor=_user(request),
@@ -359,6 +369,8 @@ def key_grid_save(request: HttpRequest, register_id: int) -> JsonResponse:
         record = get_object_or_404(register.records, pk=body["record"])
     if plan_is_active(register) or (record is not None and record_double_state(record) != NORMAL):
         return JsonResponse({"error": _grid_refused()}, status=409)
+    if record is not None and version is None:
+        return JsonResponse({"error": str(_MISSING_VERSION)}, status=409)
     try:
         result = record_save(
             actor=_user(request),

@@ -21,7 +21,7 @@ def test_a_huge_number_in_the_review_queue_filter_is_no_error(login, users):
 
 def test_a_quote_in_a_record_number_cannot_add_to_the_extract_file_name(login, users, register):
     record = record_save(actor=users["operator"], register=register, raw=BIRTH).record
-    Record.objects.filter(pk=record.pk).update(number="01\";filename*=UTF-8''x.exe")
+    Record.objects.filter(pk=record.pk).update(number='1";filename*=x')  # the column holds 20
     response = login(users["lookup"]).get(reverse("search:extract", args=[record.pk]))
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
@@ -127,3 +127,27 @@ def test_a_register_is_handed_over_within_its_province_only(users, tree, registe
         reason="Sáp nhập",
     )
     assert moved.custodian == tree["phong2"]
+
+
+def test_an_edit_posted_without_its_version_overwrites_nothing(login, users, register):
+    import json
+
+    from hotich.registers.models import Assignment
+
+    Assignment.objects.create(
+        register=register, user=users["operator"], task="keying", assigned_by=users["unit_admin"]
+    )
+    record = record_save(actor=users["operator"], register=register, raw=BIRTH).record
+    client = login(users["operator"])
+    page = client.post(
+        reverse("keying:record", args=[record.pk]), {**BIRTH, "nksHoTen": "KHÁC"}, follow=True
+    )
+    assert "thiếu phiên bản" in page.content.decode()
+    grid = client.post(
+        reverse("keying:grid_save", args=[register.pk]),
+        json.dumps({"record": record.pk, "values": {**BIRTH, "nksHoTen": "KHÁC"}}),
+        content_type="application/json",
+    )
+    assert grid.status_code == 409 and "thiếu phiên bản" in grid.json()["error"]
+    record.refresh_from_db()
+    assert record.data["nksHoTen"] == BIRTH["nksHoTen"]
