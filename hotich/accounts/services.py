@@ -309,9 +309,37 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     return user
 
 
-def user_signed_in(*, user: User, ip: str | None) -> None:
+def user_signed_in(*, user: User, ip: str | None, user_agent: str = "") -> None:
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    audit_record(actor=user, action="user.login", obj=user, ip=ip)
+    audit_record(
+        actor=user, action="user.login", obj=user, ip=ip, after={"user_agent": user_agent[:300]}
+    )
+
+
+def user_sign_in_failed(*, username: str, ip: str | None, user_agent: str = "") -> None:
+    """A failed sign-in, in the audit trail of the account's office (an unknown name is kept
+    too, with no office). The page says the same whatever the reason."""
+    target = User.objects.select_related("office").filter(username__iexact=username).first()
+    audit_record(
+        actor=None,
+        action="user.login_failed",
+        obj=target,
+        object_repr="" if target else username[:150],
+        office_path=_path(target) if target else "",
+        ip=ip,
+        after={
+            "username": username[:150],
+            "user_agent": user_agent[:300],
+            "known": target is not None,
+            "locked": bool(target and target.is_locked),
+        },
+    )
+
+
+def user_signed_out(*, user: User, ip: str | None, user_agent: str = "") -> None:
+    audit_record(
+        actor=user, action="user.logout", obj=user, ip=ip, after={"user_agent": user_agent[:300]}
+    )
 
 
 def describe(user: User) -> dict[str, Any]:

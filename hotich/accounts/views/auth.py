@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotich.accounts.forms import LoginForm, PasswordChangeForm
-from hotich.accounts.services import user_change_password, user_signed_in
+from hotich.accounts.services import (
+    user_change_password,
+    user_sign_in_failed,
+    user_signed_in,
+    user_signed_out,
+)
 from hotich.core.http import add_service_errors, client_ip
 
 
@@ -22,6 +27,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
         if user is None:
+            user_sign_in_failed(
+                username=form.cleaned_data["username"],
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
             if getattr(request, "hotich_locked", False):
                 form.add_error(
                     None,
@@ -36,7 +46,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Hợp đồng của tài khoản này không còn hiệu lực."))
         else:
             login(request, user)
-            user_signed_in(user=user, ip=client_ip(request))  # type: ignore[arg-type]
+            user_signed_in(
+                user=user,  # type: ignore[arg-type]
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 next_url = ""
             return redirect(next_url or "home")
@@ -45,6 +59,12 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_page(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        user_signed_out(
+            user=request.user,  # type: ignore[arg-type]
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
     logout(request)
     return redirect("accounts:login")
 
