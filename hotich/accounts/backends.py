@@ -50,6 +50,6 @@ class LockoutBackend(ModelBackend):
 
     def get_user(self, user_id: int) -> User | None:
         user = User.objects.select_related("office").filter(pk=user_id).first()
-        if user is None or not user.is_active or user.is_locked:
-            return None
+        if user is None or not user.is_active or user.is_locked or not user.office_open():
+            return None  # signed out at the next request
         return user

@@ -119,6 +119,10 @@ class User(AbstractUser):
     def is_locked(self) -> bool:
         return self.locked_at is not None
 
+    def office_open(self) -> bool:
+        """An account of an office that was deactivated (merged away, closed) no longer works."""
+        return self.office is not None and self.office.is_active
+
     def contract_open(self, today: dt.date | None = None) -> bool:
         """Contractor accounts work only inside their contract period."""
         if not self.is_contractor:

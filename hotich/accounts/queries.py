@@ -42,6 +42,14 @@ def office_manageable_for_user(user: User) -> QuerySet[Office]:
     return Office.objects.filter(path__startswith=user.office.path, is_active=True)
 
 
+def office_editable_for_user(user: User) -> QuerySet[Office]:
+    """Offices whose record `user` may edit: as `office_manageable_for_user`, deactivated ones
+    included (to be reactivated)."""
+    if not user.is_admin or user.office is None or user.is_contractor:
+        return Office.objects.none()
+    return Office.objects.filter(path__startswith=user.office.path)
+
+
 def user_list_for_user(user: User) -> QuerySet[User]:
     if not user.is_admin or user.office is None:
         return User.objects.none()

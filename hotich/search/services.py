@@ -28,7 +28,7 @@ def search_allowed(user: User) -> bool:
     digitisation company keys the books, it does not answer citizens."""
     if not (user.is_authenticated and user.is_active and user.office_id):
         return False
-    return not user.is_contractor and not user.is_locked
+    return not user.is_contractor and not user.is_locked and user.office_open()
 
 
 @transaction.atomic

@@ -42,6 +42,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
+        elif not user.office_open():  # type: ignore[attr-defined]
+            form.add_error(
+                None,
+                _("Đơn vị của tài khoản này đã ngừng hoạt động. Hãy liên hệ quản trị cấp trên."),
+            )
         elif not user.contract_open():  # type: ignore[attr-defined]
             form.add_error(None, _("Hợp đồng của tài khoản này không còn hiệu lực."))
         else:

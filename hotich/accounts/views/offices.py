@@ -9,7 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hotich.accounts.forms import OfficeForm
-from hotich.accounts.queries import office_list_for_user, office_manageable_for_user
+from hotich.accounts.queries import (
+    office_editable_for_user,
+    office_list_for_user,
+)
 from hotich.accounts.services import office_create, office_update
 from hotich.core.http import add_service_errors
 
@@ -48,7 +51,7 @@ def office_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def office_edit(request: HttpRequest, office_id: int) -> HttpResponse:
     _require_admin(request)
-    office = get_object_or_404(office_manageable_for_user(request.user), pk=office_id)  # type: ignore[arg-type]
+    office = get_object_or_404(office_editable_for_user(request.user), pk=office_id)  # type: ignore[arg-type]
     initial = {"name": office.name, "unit": office.unit, "is_active": office.is_active}
     form = OfficeForm(request.POST or None, initial=initial, actor=request.user, editing=True)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
