@@ -203,6 +203,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("HOTICH_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (what HOTICH_SECURE_COOKIES says): browsers are told to use nothing else
+# for a year (SecurityMiddleware sends Strict-Transport-Security on HTTPS responses).
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the province's other sites are not ours to bind
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 LANGUAGE_CODE = "vi"

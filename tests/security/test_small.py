@@ -151,3 +151,35 @@ def test_an_edit_posted_without_its_version_overwrites_nothing(login, users, reg
     assert grid.status_code == 409 and "thiếu phiên bản" in grid.json()["error"]
     record.refresh_from_db()
     assert record.data["nksHoTen"] == BIRTH["nksHoTen"]
+
+
+def test_hsts_is_sent_over_https_when_secure_cookies_are_on(settings):
+    import os
+    import subprocess
+    import sys
+
+    from django.test import Client
+
+    def hsts_seconds(secure_cookies: str) -> int:
+        env = {
+            **os.environ,
+            "HOTICH_SECURE_COOKIES": secure_cookies,
+            "DJANGO_SETTINGS_MODULE": "hotich.settings",
+        }
+        code = "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)"
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return int(result.stdout.split()[-1])
+
+    assert hsts_seconds("off") == 0
+    seconds = hsts_seconds("on")
+    assert seconds >= 180 * 24 * 3600
+    settings.SECURE_HSTS_SECONDS = seconds  # a new client loads the middleware with it
+    response = Client().get(reverse("accounts:login"), secure=True)
+    assert response["Strict-Transport-Security"] == f"max-age={seconds}"
